@@ -1,0 +1,1 @@
+console.log("mem-bench: not yet");

@@ -1,0 +1,3 @@
+import { memProject } from '../../vitest.shared';
+
+export default memProject('@mem/awe');
