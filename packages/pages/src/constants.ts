@@ -1,0 +1,389 @@
+// Every Windows number @mem/pages and the packages above it share: MEM_*, PAGE_*, SEC_*, FILE_MAP_*,
+// PROCESS_* rights, file-API values, ERROR_* and STATUS_* codes, processor architectures, plus
+// reverse maps code → name for messages. Values are unsigned DWORDs (0xC0000005, never negative).
+
+// ---- allocation / free types (MEMORY_BASIC_INFORMATION State and Type use some of them) ----
+export const MEM_COALESCE_PLACEHOLDERS = 0x00000001;
+export const MEM_PRESERVE_PLACEHOLDER = 0x00000002;
+export const MEM_UNMAP_WITH_TRANSIENT_BOOST = 0x00000001;
+export const MEM_COMMIT = 0x00001000;
+export const MEM_RESERVE = 0x00002000;
+export const MEM_REPLACE_PLACEHOLDER = 0x00004000;
+export const MEM_DECOMMIT = 0x00004000;
+export const MEM_RELEASE = 0x00008000;
+export const MEM_FREE = 0x00010000;
+export const MEM_PRIVATE = 0x00020000;
+export const MEM_MAPPED = 0x00040000;
+export const MEM_RESERVE_PLACEHOLDER = 0x00040000;
+export const MEM_RESET = 0x00080000;
+export const MEM_TOP_DOWN = 0x00100000;
+export const MEM_WRITE_WATCH = 0x00200000;
+export const MEM_PHYSICAL = 0x00400000;
+export const MEM_ROTATE = 0x00800000;
+export const MEM_DIFFERENT_IMAGE_BASE_OK = 0x00800000;
+export const MEM_RESET_UNDO = 0x01000000;
+export const MEM_IMAGE = 0x01000000;
+export const MEM_LARGE_PAGES = 0x20000000;
+export const AT_ROUND_TO_PAGE = 0x40000000;
+export const MEM_4MB_PAGES = 0x80000000;
+export const MEM_64K_PAGES = 0x20400000;
+
+// ---- page protection ----
+export const PAGE_NOACCESS = 0x01;
+export const PAGE_READONLY = 0x02;
+export const PAGE_READWRITE = 0x04;
+export const PAGE_WRITECOPY = 0x08;
+export const PAGE_EXECUTE = 0x10;
+export const PAGE_EXECUTE_READ = 0x20;
+export const PAGE_EXECUTE_READWRITE = 0x40;
+export const PAGE_EXECUTE_WRITECOPY = 0x80;
+export const PAGE_GUARD = 0x100;
+export const PAGE_NOCACHE = 0x200;
+export const PAGE_WRITECOMBINE = 0x400;
+export const PAGE_ENCLAVE_DECOMMIT = 0x10000000;
+export const PAGE_ENCLAVE_MASK = 0x10000000;
+export const PAGE_ENCLAVE_UNVALIDATED = 0x20000000;
+export const PAGE_TARGETS_INVALID = 0x40000000;
+export const PAGE_TARGETS_NO_UPDATE = 0x40000000;
+export const PAGE_ENCLAVE_THREAD_CONTROL = 0x80000000;
+export const PAGE_REVERT_TO_FILE_MAP = 0x80000000;
+
+// ---- sections ----
+export const SEC_64K_PAGES = 0x00080000;
+export const SEC_FILE = 0x00800000;
+export const SEC_IMAGE = 0x01000000;
+export const SEC_PROTECTED_IMAGE = 0x02000000;
+export const SEC_RESERVE = 0x04000000;
+export const SEC_COMMIT = 0x08000000;
+export const SEC_NOCACHE = 0x10000000;
+export const SEC_WRITECOMBINE = 0x40000000;
+export const SEC_LARGE_PAGES = 0x80000000;
+export const SEC_IMAGE_NO_EXECUTE = 0x11000000;
+
+// ---- section / view access ----
+export const SECTION_QUERY = 0x0001;
+export const SECTION_MAP_WRITE = 0x0002;
+export const SECTION_MAP_READ = 0x0004;
+export const SECTION_MAP_EXECUTE = 0x0008;
+export const SECTION_EXTEND_SIZE = 0x0010;
+export const SECTION_MAP_EXECUTE_EXPLICIT = 0x0020;
+export const SECTION_ALL_ACCESS = 0x000f001f;
+export const FILE_MAP_COPY = 0x0001;
+export const FILE_MAP_WRITE = 0x0002;
+export const FILE_MAP_READ = 0x0004;
+export const FILE_MAP_EXECUTE = 0x0020;
+export const FILE_MAP_ALL_ACCESS = 0x000f001f;
+export const FILE_MAP_LARGE_PAGES = 0x20000000;
+export const FILE_MAP_TARGETS_INVALID = 0x40000000;
+export const FILE_MAP_RESERVE = 0x80000000;
+
+// ---- standard and process access rights ----
+export const DELETE = 0x00010000;
+export const READ_CONTROL = 0x00020000;
+export const WRITE_DAC = 0x00040000;
+export const WRITE_OWNER = 0x00080000;
+export const SYNCHRONIZE = 0x00100000;
+export const STANDARD_RIGHTS_REQUIRED = 0x000f0000;
+export const PROCESS_TERMINATE = 0x0001;
+export const PROCESS_CREATE_THREAD = 0x0002;
+export const PROCESS_SET_SESSIONID = 0x0004;
+export const PROCESS_VM_OPERATION = 0x0008;
+export const PROCESS_VM_READ = 0x0010;
+export const PROCESS_VM_WRITE = 0x0020;
+export const PROCESS_DUP_HANDLE = 0x0040;
+export const PROCESS_CREATE_PROCESS = 0x0080;
+export const PROCESS_SET_QUOTA = 0x0100;
+export const PROCESS_SET_INFORMATION = 0x0200;
+export const PROCESS_QUERY_INFORMATION = 0x0400;
+export const PROCESS_SUSPEND_RESUME = 0x0800;
+export const PROCESS_QUERY_LIMITED_INFORMATION = 0x1000;
+export const PROCESS_SET_LIMITED_INFORMATION = 0x2000;
+/** Vista and later: STANDARD_RIGHTS_REQUIRED | SYNCHRONIZE | 0xFFFF. */
+export const PROCESS_ALL_ACCESS = 0x001fffff;
+
+// ---- write watch ----
+export const WRITE_WATCH_FLAG_RESET = 0x1;
+
+// ---- files (CreateFile) ----
+export const GENERIC_READ = 0x80000000;
+export const GENERIC_WRITE = 0x40000000;
+export const GENERIC_EXECUTE = 0x20000000;
+export const GENERIC_ALL = 0x10000000;
+export const FILE_SHARE_READ = 0x1;
+export const FILE_SHARE_WRITE = 0x2;
+export const FILE_SHARE_DELETE = 0x4;
+export const CREATE_NEW = 1;
+export const CREATE_ALWAYS = 2;
+export const OPEN_EXISTING = 3;
+export const OPEN_ALWAYS = 4;
+export const TRUNCATE_EXISTING = 5;
+export const FILE_ATTRIBUTE_NORMAL = 0x80;
+/** The "no handle" value of CreateFile, and the pseudo-handle of the current process. */
+export const INVALID_HANDLE_VALUE = -1;
+
+// ---- exceptions (ExceptionInformation[0] of an access violation) ----
+export const EXCEPTION_READ_FAULT = 0;
+export const EXCEPTION_WRITE_FAULT = 1;
+export const EXCEPTION_EXECUTE_FAULT = 8;
+
+// ---- processor architectures (SYSTEM_INFO.wProcessorArchitecture) ----
+export const PROCESSOR_ARCHITECTURE_INTEL = 0;
+export const PROCESSOR_ARCHITECTURE_IA64 = 6;
+export const PROCESSOR_ARCHITECTURE_AMD64 = 9;
+export const PROCESSOR_ARCHITECTURE_ARM64 = 12;
+export const PROCESSOR_ARCHITECTURE_UNKNOWN = 0xffff;
+
+// ---- DEP (GetSystemDEPPolicy / Get/SetProcessDEPPolicy) ----
+export const DEP_SYSTEM_POLICY_ALWAYS_OFF = 0;
+export const DEP_SYSTEM_POLICY_ALWAYS_ON = 1;
+export const DEP_SYSTEM_POLICY_OPT_IN = 2;
+export const DEP_SYSTEM_POLICY_OPT_OUT = 3;
+export const PROCESS_DEP_ENABLE = 0x1;
+export const PROCESS_DEP_DISABLE_ATL_THUNK_EMULATION = 0x2;
+
+/** Win32 error codes (GetLastError). */
+export const ERROR_CODES = {
+  ERROR_SUCCESS: 0,
+  ERROR_INVALID_FUNCTION: 1,
+  ERROR_FILE_NOT_FOUND: 2,
+  ERROR_PATH_NOT_FOUND: 3,
+  ERROR_TOO_MANY_OPEN_FILES: 4,
+  ERROR_ACCESS_DENIED: 5,
+  ERROR_INVALID_HANDLE: 6,
+  ERROR_NOT_ENOUGH_MEMORY: 8,
+  ERROR_INVALID_BLOCK: 9,
+  ERROR_INVALID_DATA: 13,
+  ERROR_OUTOFMEMORY: 14,
+  ERROR_BAD_LENGTH: 24,
+  ERROR_GEN_FAILURE: 31,
+  ERROR_SHARING_VIOLATION: 32,
+  ERROR_HANDLE_EOF: 38,
+  ERROR_NOT_SUPPORTED: 50,
+  ERROR_FILE_EXISTS: 80,
+  ERROR_INVALID_PARAMETER: 87,
+  ERROR_INSUFFICIENT_BUFFER: 122,
+  ERROR_INVALID_NAME: 123,
+  ERROR_DISCARDED: 157,
+  ERROR_NOT_LOCKED: 158,
+  ERROR_ALREADY_EXISTS: 183,
+  ERROR_BAD_EXE_FORMAT: 193,
+  ERROR_NO_MORE_ITEMS: 259,
+  ERROR_PARTIAL_COPY: 299,
+  ERROR_INVALID_ADDRESS: 487,
+  ERROR_ARITHMETIC_OVERFLOW: 534,
+  ERROR_NOACCESS: 998,
+  ERROR_FILE_INVALID: 1006,
+  ERROR_MAPPED_ALIGNMENT: 1132,
+  ERROR_PRIVILEGE_NOT_HELD: 1314,
+  ERROR_INVALID_USER_BUFFER: 1784,
+  ERROR_WORKING_SET_QUOTA: 1453,
+  ERROR_PAGEFILE_QUOTA: 1454,
+  ERROR_COMMITMENT_LIMIT: 1455,
+  ERROR_INVALID_FLAGS: 1004,
+} as const;
+
+export type ErrorName = keyof typeof ERROR_CODES;
+
+export const ERROR_SUCCESS = 0;
+export const NO_ERROR = 0;
+export const ERROR_INVALID_FUNCTION = 1;
+export const ERROR_FILE_NOT_FOUND = 2;
+export const ERROR_PATH_NOT_FOUND = 3;
+export const ERROR_TOO_MANY_OPEN_FILES = 4;
+export const ERROR_ACCESS_DENIED = 5;
+export const ERROR_INVALID_HANDLE = 6;
+export const ERROR_NOT_ENOUGH_MEMORY = 8;
+export const ERROR_INVALID_BLOCK = 9;
+export const ERROR_INVALID_DATA = 13;
+export const ERROR_OUTOFMEMORY = 14;
+export const ERROR_BAD_LENGTH = 24;
+export const ERROR_GEN_FAILURE = 31;
+export const ERROR_SHARING_VIOLATION = 32;
+export const ERROR_HANDLE_EOF = 38;
+export const ERROR_NOT_SUPPORTED = 50;
+export const ERROR_FILE_EXISTS = 80;
+export const ERROR_INVALID_PARAMETER = 87;
+export const ERROR_INSUFFICIENT_BUFFER = 122;
+export const ERROR_INVALID_NAME = 123;
+export const ERROR_DISCARDED = 157;
+export const ERROR_NOT_LOCKED = 158;
+export const ERROR_ALREADY_EXISTS = 183;
+export const ERROR_BAD_EXE_FORMAT = 193;
+export const ERROR_NO_MORE_ITEMS = 259;
+export const ERROR_PARTIAL_COPY = 299;
+export const ERROR_INVALID_ADDRESS = 487;
+export const ERROR_ARITHMETIC_OVERFLOW = 534;
+export const ERROR_NOACCESS = 998;
+export const ERROR_INVALID_FLAGS = 1004;
+export const ERROR_FILE_INVALID = 1006;
+export const ERROR_MAPPED_ALIGNMENT = 1132;
+export const ERROR_PRIVILEGE_NOT_HELD = 1314;
+export const ERROR_WORKING_SET_QUOTA = 1453;
+export const ERROR_PAGEFILE_QUOTA = 1454;
+export const ERROR_COMMITMENT_LIMIT = 1455;
+export const ERROR_INVALID_USER_BUFFER = 1784;
+
+/** NTSTATUS codes, unsigned. Exception codes among them are what k.mem and heaps raise. */
+export const STATUS_CODES = {
+  STATUS_SUCCESS: 0x00000000,
+  STATUS_IMAGE_NOT_AT_BASE: 0x40000003,
+  STATUS_GUARD_PAGE_VIOLATION: 0x80000001,
+  STATUS_PARTIAL_COPY: 0x8000000d,
+  STATUS_UNSUCCESSFUL: 0xc0000001,
+  STATUS_INFO_LENGTH_MISMATCH: 0xc0000004,
+  STATUS_ACCESS_VIOLATION: 0xc0000005,
+  STATUS_IN_PAGE_ERROR: 0xc0000006,
+  STATUS_PAGEFILE_QUOTA: 0xc0000007,
+  STATUS_INVALID_HANDLE: 0xc0000008,
+  STATUS_INVALID_PARAMETER: 0xc000000d,
+  STATUS_NO_MEMORY: 0xc0000017,
+  STATUS_CONFLICTING_ADDRESSES: 0xc0000018,
+  STATUS_NOT_MAPPED_VIEW: 0xc0000019,
+  STATUS_UNABLE_TO_FREE_VM: 0xc000001a,
+  STATUS_UNABLE_TO_DELETE_SECTION: 0xc000001b,
+  STATUS_INVALID_VIEW_SIZE: 0xc000001f,
+  STATUS_INVALID_FILE_FOR_SECTION: 0xc0000020,
+  STATUS_ALREADY_COMMITTED: 0xc0000021,
+  STATUS_ACCESS_DENIED: 0xc0000022,
+  STATUS_BUFFER_TOO_SMALL: 0xc0000023,
+  STATUS_OBJECT_TYPE_MISMATCH: 0xc0000024,
+  STATUS_NOT_LOCKED: 0xc000002a,
+  STATUS_UNABLE_TO_DECOMMIT_VM: 0xc000002c,
+  STATUS_NOT_COMMITTED: 0xc000002d,
+  STATUS_OBJECT_NAME_NOT_FOUND: 0xc0000034,
+  STATUS_OBJECT_NAME_COLLISION: 0xc0000035,
+  STATUS_SECTION_TOO_BIG: 0xc0000040,
+  STATUS_INVALID_PAGE_PROTECTION: 0xc0000045,
+  STATUS_SECTION_NOT_IMAGE: 0xc0000049,
+  STATUS_PRIVILEGE_NOT_HELD: 0xc0000061,
+  STATUS_RANGE_NOT_LOCKED: 0xc000007e,
+  STATUS_FILE_INVALID: 0xc0000098,
+  STATUS_FREE_VM_NOT_AT_BASE: 0xc000009f,
+  STATUS_MEMORY_NOT_ALLOCATED: 0xc00000a0,
+  STATUS_WORKING_SET_QUOTA: 0xc00000a1,
+  STATUS_STACK_OVERFLOW: 0xc00000fd,
+  STATUS_MAPPED_FILE_SIZE_ZERO: 0xc000011e,
+  STATUS_COMMITMENT_LIMIT: 0xc000012d,
+  STATUS_INVALID_IMAGE_NOT_MZ: 0xc000012f,
+  STATUS_MAPPED_ALIGNMENT: 0xc0000220,
+  STATUS_HEAP_CORRUPTION: 0xc0000374,
+} as const;
+
+export type StatusName = keyof typeof STATUS_CODES;
+
+export const STATUS_SUCCESS = 0x00000000;
+export const STATUS_GUARD_PAGE_VIOLATION = 0x80000001;
+export const STATUS_PARTIAL_COPY = 0x8000000d;
+export const STATUS_UNSUCCESSFUL = 0xc0000001;
+export const STATUS_INFO_LENGTH_MISMATCH = 0xc0000004;
+export const STATUS_ACCESS_VIOLATION = 0xc0000005;
+export const STATUS_IN_PAGE_ERROR = 0xc0000006;
+export const STATUS_PAGEFILE_QUOTA = 0xc0000007;
+export const STATUS_INVALID_HANDLE = 0xc0000008;
+export const STATUS_INVALID_PARAMETER = 0xc000000d;
+export const STATUS_NO_MEMORY = 0xc0000017;
+export const STATUS_CONFLICTING_ADDRESSES = 0xc0000018;
+export const STATUS_NOT_MAPPED_VIEW = 0xc0000019;
+export const STATUS_UNABLE_TO_FREE_VM = 0xc000001a;
+export const STATUS_ALREADY_COMMITTED = 0xc0000021;
+export const STATUS_ACCESS_DENIED = 0xc0000022;
+export const STATUS_NOT_COMMITTED = 0xc000002d;
+export const STATUS_INVALID_PAGE_PROTECTION = 0xc0000045;
+export const STATUS_PRIVILEGE_NOT_HELD = 0xc0000061;
+export const STATUS_FREE_VM_NOT_AT_BASE = 0xc000009f;
+export const STATUS_MEMORY_NOT_ALLOCATED = 0xc00000a0;
+export const STATUS_WORKING_SET_QUOTA = 0xc00000a1;
+export const STATUS_STACK_OVERFLOW = 0xc00000fd;
+export const STATUS_COMMITMENT_LIMIT = 0xc000012d;
+export const STATUS_HEAP_CORRUPTION = 0xc0000374;
+
+function reverse(table: Readonly<Record<string, number>>): ReadonlyMap<number, string> {
+  const names = new Map<number, string>();
+  for (const [name, code] of Object.entries(table)) if (!names.has(code)) names.set(code, name);
+  return names;
+}
+
+const errorNames = reverse(ERROR_CODES);
+const statusNames = reverse(STATUS_CODES);
+
+/** 'ERROR_INVALID_PARAMETER' for 87; `ERROR_<code>` for codes without a name here. */
+export function errorName(code: number): string {
+  return errorNames.get(code) ?? `ERROR_${code}`;
+}
+
+/** 'STATUS_ACCESS_VIOLATION' for 0xC0000005; `STATUS_0x…` for codes without a name here. */
+export function statusName(code: number): string {
+  return statusNames.get(code) ?? `STATUS_0x${code.toString(16).toUpperCase().padStart(8, '0')}`;
+}
+
+/** The Win32 error RtlNtStatusToDosError gives for an NTSTATUS (spec §19), ERROR_GEN_FAILURE when unknown. */
+export function statusToError(status: number): number {
+  switch (status) {
+    case STATUS_CODES.STATUS_SUCCESS:
+      return ERROR_SUCCESS;
+    case STATUS_CODES.STATUS_ACCESS_VIOLATION:
+      return ERROR_NOACCESS;
+    case STATUS_CODES.STATUS_INFO_LENGTH_MISMATCH:
+      return ERROR_BAD_LENGTH;
+    case STATUS_CODES.STATUS_INVALID_HANDLE:
+    case STATUS_CODES.STATUS_OBJECT_TYPE_MISMATCH:
+      return ERROR_INVALID_HANDLE;
+    case STATUS_CODES.STATUS_INVALID_PARAMETER:
+    case STATUS_CODES.STATUS_UNABLE_TO_FREE_VM:
+    case STATUS_CODES.STATUS_UNABLE_TO_DELETE_SECTION:
+    case STATUS_CODES.STATUS_INVALID_PAGE_PROTECTION:
+    case STATUS_CODES.STATUS_SECTION_NOT_IMAGE:
+      return ERROR_INVALID_PARAMETER;
+    case STATUS_CODES.STATUS_NO_MEMORY:
+    case STATUS_CODES.STATUS_SECTION_TOO_BIG:
+      return ERROR_NOT_ENOUGH_MEMORY;
+    case STATUS_CODES.STATUS_CONFLICTING_ADDRESSES:
+    case STATUS_CODES.STATUS_NOT_MAPPED_VIEW:
+    case STATUS_CODES.STATUS_UNABLE_TO_DECOMMIT_VM:
+    case STATUS_CODES.STATUS_NOT_COMMITTED:
+    case STATUS_CODES.STATUS_FREE_VM_NOT_AT_BASE:
+    case STATUS_CODES.STATUS_MEMORY_NOT_ALLOCATED:
+      return ERROR_INVALID_ADDRESS;
+    case STATUS_CODES.STATUS_INVALID_VIEW_SIZE:
+    case STATUS_CODES.STATUS_ALREADY_COMMITTED:
+    case STATUS_CODES.STATUS_ACCESS_DENIED:
+      return ERROR_ACCESS_DENIED;
+    case STATUS_CODES.STATUS_INVALID_FILE_FOR_SECTION:
+    case STATUS_CODES.STATUS_INVALID_IMAGE_NOT_MZ:
+      return ERROR_BAD_EXE_FORMAT;
+    case STATUS_CODES.STATUS_OBJECT_NAME_NOT_FOUND:
+      return ERROR_FILE_NOT_FOUND;
+    case STATUS_CODES.STATUS_OBJECT_NAME_COLLISION:
+      return ERROR_ALREADY_EXISTS;
+    case STATUS_CODES.STATUS_WORKING_SET_QUOTA:
+      return ERROR_WORKING_SET_QUOTA;
+    case STATUS_CODES.STATUS_MAPPED_FILE_SIZE_ZERO:
+    case STATUS_CODES.STATUS_FILE_INVALID:
+      return ERROR_FILE_INVALID;
+    case STATUS_CODES.STATUS_COMMITMENT_LIMIT:
+      return ERROR_COMMITMENT_LIMIT;
+    case STATUS_CODES.STATUS_PAGEFILE_QUOTA:
+      return ERROR_PAGEFILE_QUOTA;
+    case STATUS_CODES.STATUS_NOT_LOCKED:
+    case STATUS_CODES.STATUS_RANGE_NOT_LOCKED:
+      return ERROR_NOT_LOCKED;
+    case STATUS_CODES.STATUS_PRIVILEGE_NOT_HELD:
+      return ERROR_PRIVILEGE_NOT_HELD;
+    case STATUS_CODES.STATUS_BUFFER_TOO_SMALL:
+      return ERROR_INSUFFICIENT_BUFFER;
+    case STATUS_CODES.STATUS_UNSUCCESSFUL:
+      return ERROR_GEN_FAILURE;
+    case STATUS_CODES.STATUS_PARTIAL_COPY:
+      return ERROR_PARTIAL_COPY;
+    case STATUS_CODES.STATUS_MAPPED_ALIGNMENT:
+      return ERROR_MAPPED_ALIGNMENT;
+    default:
+      return ERROR_GEN_FAILURE;
+  }
+}
+
+/** The privilege needed for large pages and AWE. */
+export const SE_LOCK_MEMORY_NAME = 'SeLockMemoryPrivilege';
+
+/** Tag of process objects in a HandleTable. */
+export const HANDLE_TYPE_PROCESS = 'Process';

@@ -1,0 +1,425 @@
+// MemoryAccess: the simulated CPU of one process (`k.mem`): little-endian loads and stores with
+// DataView names, block read/write/fill/copy and instruction fetch, checked against page protection.
+// Fast path: one leaf-cache compare, one Int32Array lookup of the page's fast entry, one DataView
+// access into the frame's slab. Everything else (untouched page, guard, write watch, write-copy,
+// no access, page-crossing, execute) goes through `prepare`, which checks EVERY page of the access
+// before changing anything, so a faulting access stores nothing.
+import type { AddressSpace } from './address-space';
+import type { Allocation } from './allocation';
+import { AccessViolation, type AccessOperation, GuardPageViolation } from './errors';
+import { FAST_READ, FAST_WRITE, LEAF_PAGES, PAGE_FLAG_DIRTY, PAGE_FLAG_WATCHED, type PageTable, isCopyOnWrite, isExecutable, isReadable, isWritable } from './page-table';
+import { PAGE_GUARD } from './constants';
+
+const scratchBuffer = new ArrayBuffer(8);
+const scratch = new DataView(scratchBuffer);
+const scratchBytes = new Uint8Array(scratchBuffer);
+
+/** Outcome of checking one page for one access. */
+const PAGE_OK = 0;
+const PAGE_AV = 1;
+const PAGE_GUARD_HIT = 2;
+
+export class MemoryAccess {
+  readonly space: AddressSpace;
+  /** Data Execution Prevention: fetches from non-executable pages fault. */
+  dep: boolean;
+  private readonly table: PageTable;
+  private readonly views: DataView[];
+  private readonly leafSpan: number;
+  private readonly pageSize: number;
+  private readonly pageShift: number;
+  private readonly pageMask: number;
+  private readonly slabShift: number;
+  private readonly slabMask: number;
+  /** When true (the kernel accessor) only committed-ness is checked. */
+  private readonly privileged: boolean;
+
+  constructor(space: AddressSpace, options: { dep?: boolean; privileged?: boolean } = {}) {
+    this.space = space;
+    this.dep = options.dep ?? true;
+    this.privileged = options.privileged ?? false;
+    this.table = space.pageTable;
+    this.views = space.physical.slabViews;
+    this.pageSize = space.pageSize;
+    this.pageShift = Math.log2(space.pageSize);
+    this.pageMask = space.pageSize - 1;
+    this.leafSpan = LEAF_PAGES * space.pageSize;
+    this.slabShift = space.physical.slabShift;
+    this.slabMask = space.physical.framesPerSlab - 1;
+  }
+
+  // ------------------------------------------------------------------ slow path
+
+  /** Checks one page; returns PAGE_OK, PAGE_AV or PAGE_GUARD_HIT. No state change. */
+  private checkPage(page: number, operation: AccessOperation): number {
+    const protection = this.table.protectionOf(page);
+    if (protection === 0) return PAGE_AV;
+    if (this.privileged) return PAGE_OK;
+    if ((protection & PAGE_GUARD) !== 0) return PAGE_GUARD_HIT;
+    if (operation === 'read') return isReadable(protection) ? PAGE_OK : PAGE_AV;
+    if (operation === 'write') return isWritable(protection) || isCopyOnWrite(protection) ? PAGE_OK : PAGE_AV;
+    if (this.dep) return isExecutable(protection) ? PAGE_OK : PAGE_AV;
+    return isReadable(protection) ? PAGE_OK : PAGE_AV;
+  }
+
+  /**
+   * Makes every page of [address, address + length) ready for `operation` or throws the fault of
+   * the first bad page (clearing its guard, and marking it dirty for a guard-tripping write as
+   * Windows does). On success frames exist, write-copy pages are copied and written pages dirty.
+   */
+  private prepare(address: number, length: number, operation: AccessOperation): void {
+    if (!Number.isSafeInteger(address) || address < 0 || !Number.isSafeInteger(length) || length < 0) {
+      throw new AccessViolation(Number.isFinite(address) ? address : 0, operation);
+    }
+    if (length === 0) return;
+    const firstPage = Math.floor(address / this.pageSize);
+    const endPage = Math.floor((address + length - 1) / this.pageSize) + 1;
+    for (let page = firstPage; page < endPage; page++) {
+      const outcome = this.checkPage(page, operation);
+      if (outcome === PAGE_OK) continue;
+      const faultAddress = page === firstPage ? address : page * this.pageSize;
+      if (outcome === PAGE_GUARD_HIT) {
+        this.space.clearGuard(page);
+        if (operation === 'write') this.space.markDirty(page);
+        throw new GuardPageViolation(faultAddress, operation);
+      }
+      throw new AccessViolation(faultAddress, operation);
+    }
+    for (let page = firstPage; page < endPage; page++) {
+      const leaf = this.table.leaf(Math.floor(page / LEAF_PAGES));
+      if (leaf === undefined) continue;
+      const slot = page % LEAF_PAGES;
+      if ((leaf.frames[slot] ?? -1) < 0) {
+        this.space.materialize(this.space.allocationAt(page * this.pageSize) as Allocation, page, operation);
+      }
+      if (operation !== 'write') continue;
+      if (isCopyOnWrite(leaf.protection[slot] ?? 0)) this.space.copyOnWrite(page);
+      const flags = leaf.flags[slot] ?? 0;
+      if ((flags & PAGE_FLAG_WATCHED) !== 0 && (flags & PAGE_FLAG_DIRTY) === 0) this.space.markDirty(page);
+    }
+  }
+
+  /** Frame of a prepared page. */
+  private frameAt(page: number): number {
+    return this.table.frameOf(page);
+  }
+
+  /** Copies bytes out of prepared pages. */
+  private copyOut(address: number, target: Uint8Array, targetOffset: number, length: number): void {
+    const physical = this.space.physical;
+    let done = 0;
+    while (done < length) {
+      const at = address + done;
+      const page = Math.floor(at / this.pageSize);
+      const inPage = at - page * this.pageSize;
+      const chunk = Math.min(length - done, this.pageSize - inPage);
+      const frame = this.frameAt(page);
+      const bytes = physical.bytesOf(frame);
+      target.set(bytes.subarray(inPage, inPage + chunk), targetOffset + done);
+      done += chunk;
+    }
+  }
+
+  /** Copies bytes into prepared pages. */
+  private copyIn(address: number, source: Uint8Array, sourceOffset: number, length: number): void {
+    const physical = this.space.physical;
+    let done = 0;
+    while (done < length) {
+      const at = address + done;
+      const page = Math.floor(at / this.pageSize);
+      const inPage = at - page * this.pageSize;
+      const chunk = Math.min(length - done, this.pageSize - inPage);
+      physical.bytesOf(this.frameAt(page)).set(source.subarray(sourceOffset + done, sourceOffset + done + chunk), inPage);
+      done += chunk;
+    }
+  }
+
+  private slowLoad(address: number, size: number): DataView {
+    this.prepare(address, size, 'read');
+    this.copyOut(address, scratchBytes, 0, size);
+    return scratch;
+  }
+
+  /** Stores the first `size` bytes of the scratch buffer. */
+  private slowStore(address: number, size: number): void {
+    this.prepare(address, size, 'write');
+    this.copyIn(address, scratchBytes, 0, size);
+  }
+
+  // ------------------------------------------------------------------ loads
+
+  getUint8(address: number): number {
+    const key = Math.floor(address / this.leafSpan);
+    const table = this.table;
+    const fast = key === table.cacheKey ? table.cacheFast : table.fastOf(key);
+    const offset = address - key * this.leafSpan;
+    const entry = fast[offset >>> this.pageShift] as number;
+    if ((entry & FAST_READ) !== 0) {
+      const frame = entry >>> 2;
+      return (this.views[frame >>> this.slabShift] as DataView).getUint8(((frame & this.slabMask) << this.pageShift) + (offset & this.pageMask));
+    }
+    return this.slowLoad(address, 1).getUint8(0);
+  }
+
+  getInt8(address: number): number {
+    return (this.getUint8(address) << 24) >> 24;
+  }
+
+  getUint16(address: number): number {
+    const key = Math.floor(address / this.leafSpan);
+    const table = this.table;
+    const fast = key === table.cacheKey ? table.cacheFast : table.fastOf(key);
+    const offset = address - key * this.leafSpan;
+    const entry = fast[offset >>> this.pageShift] as number;
+    const inPage = offset & this.pageMask;
+    if ((entry & FAST_READ) !== 0 && inPage <= this.pageSize - 2) {
+      const frame = entry >>> 2;
+      return (this.views[frame >>> this.slabShift] as DataView).getUint16(((frame & this.slabMask) << this.pageShift) + inPage, true);
+    }
+    return this.slowLoad(address, 2).getUint16(0, true);
+  }
+
+  getInt16(address: number): number {
+    return (this.getUint16(address) << 16) >> 16;
+  }
+
+  getUint32(address: number): number {
+    const key = Math.floor(address / this.leafSpan);
+    const table = this.table;
+    const fast = key === table.cacheKey ? table.cacheFast : table.fastOf(key);
+    const offset = address - key * this.leafSpan;
+    const entry = fast[offset >>> this.pageShift] as number;
+    const inPage = offset & this.pageMask;
+    if ((entry & FAST_READ) !== 0 && inPage <= this.pageSize - 4) {
+      const frame = entry >>> 2;
+      return (this.views[frame >>> this.slabShift] as DataView).getUint32(((frame & this.slabMask) << this.pageShift) + inPage, true);
+    }
+    return this.slowLoad(address, 4).getUint32(0, true);
+  }
+
+  getInt32(address: number): number {
+    return this.getUint32(address) | 0;
+  }
+
+  getFloat32(address: number): number {
+    scratch.setUint32(0, this.getUint32(address), true);
+    return scratch.getFloat32(0, true);
+  }
+
+  getFloat64(address: number): number {
+    const key = Math.floor(address / this.leafSpan);
+    const table = this.table;
+    const fast = key === table.cacheKey ? table.cacheFast : table.fastOf(key);
+    const offset = address - key * this.leafSpan;
+    const entry = fast[offset >>> this.pageShift] as number;
+    const inPage = offset & this.pageMask;
+    if ((entry & FAST_READ) !== 0 && inPage <= this.pageSize - 8) {
+      const frame = entry >>> 2;
+      return (this.views[frame >>> this.slabShift] as DataView).getFloat64(((frame & this.slabMask) << this.pageShift) + inPage, true);
+    }
+    return this.slowLoad(address, 8).getFloat64(0, true);
+  }
+
+  getBigUint64(address: number): bigint {
+    return this.load64(address).getBigUint64(0, true);
+  }
+
+  getBigInt64(address: number): bigint {
+    return this.load64(address).getBigInt64(0, true);
+  }
+
+  /** Loads 8 bytes into the scratch view (bit-exact, not through a float). */
+  private load64(address: number): DataView {
+    const key = Math.floor(address / this.leafSpan);
+    const table = this.table;
+    const fast = key === table.cacheKey ? table.cacheFast : table.fastOf(key);
+    const offset = address - key * this.leafSpan;
+    const entry = fast[offset >>> this.pageShift] as number;
+    const inPage = offset & this.pageMask;
+    if ((entry & FAST_READ) !== 0 && inPage <= this.pageSize - 8) {
+      const frame = entry >>> 2;
+      const view = this.views[frame >>> this.slabShift] as DataView;
+      const at = ((frame & this.slabMask) << this.pageShift) + inPage;
+      scratch.setUint32(0, view.getUint32(at, true), true);
+      scratch.setUint32(4, view.getUint32(at + 4, true), true);
+      return scratch;
+    }
+    return this.slowLoad(address, 8);
+  }
+
+  // ------------------------------------------------------------------ stores
+
+  setUint8(address: number, value: number): void {
+    const key = Math.floor(address / this.leafSpan);
+    const table = this.table;
+    const fast = key === table.cacheKey ? table.cacheFast : table.fastOf(key);
+    const offset = address - key * this.leafSpan;
+    const entry = fast[offset >>> this.pageShift] as number;
+    if ((entry & FAST_WRITE) !== 0) {
+      const frame = entry >>> 2;
+      (this.views[frame >>> this.slabShift] as DataView).setUint8(((frame & this.slabMask) << this.pageShift) + (offset & this.pageMask), value);
+      return;
+    }
+    scratch.setUint8(0, value);
+    this.slowStore(address, 1);
+  }
+
+  setInt8(address: number, value: number): void {
+    this.setUint8(address, value & 0xff);
+  }
+
+  setUint16(address: number, value: number): void {
+    const key = Math.floor(address / this.leafSpan);
+    const table = this.table;
+    const fast = key === table.cacheKey ? table.cacheFast : table.fastOf(key);
+    const offset = address - key * this.leafSpan;
+    const entry = fast[offset >>> this.pageShift] as number;
+    const inPage = offset & this.pageMask;
+    if ((entry & FAST_WRITE) !== 0 && inPage <= this.pageSize - 2) {
+      const frame = entry >>> 2;
+      (this.views[frame >>> this.slabShift] as DataView).setUint16(((frame & this.slabMask) << this.pageShift) + inPage, value, true);
+      return;
+    }
+    scratch.setUint16(0, value, true);
+    this.slowStore(address, 2);
+  }
+
+  setInt16(address: number, value: number): void {
+    this.setUint16(address, value & 0xffff);
+  }
+
+  setUint32(address: number, value: number): void {
+    const key = Math.floor(address / this.leafSpan);
+    const table = this.table;
+    const fast = key === table.cacheKey ? table.cacheFast : table.fastOf(key);
+    const offset = address - key * this.leafSpan;
+    const entry = fast[offset >>> this.pageShift] as number;
+    const inPage = offset & this.pageMask;
+    if ((entry & FAST_WRITE) !== 0 && inPage <= this.pageSize - 4) {
+      const frame = entry >>> 2;
+      (this.views[frame >>> this.slabShift] as DataView).setUint32(((frame & this.slabMask) << this.pageShift) + inPage, value, true);
+      return;
+    }
+    scratch.setUint32(0, value, true);
+    this.slowStore(address, 4);
+  }
+
+  setInt32(address: number, value: number): void {
+    this.setUint32(address, value >>> 0);
+  }
+
+  setFloat32(address: number, value: number): void {
+    scratch.setFloat32(0, value, true);
+    this.setUint32(address, scratch.getUint32(0, true));
+  }
+
+  setFloat64(address: number, value: number): void {
+    const key = Math.floor(address / this.leafSpan);
+    const table = this.table;
+    const fast = key === table.cacheKey ? table.cacheFast : table.fastOf(key);
+    const offset = address - key * this.leafSpan;
+    const entry = fast[offset >>> this.pageShift] as number;
+    const inPage = offset & this.pageMask;
+    if ((entry & FAST_WRITE) !== 0 && inPage <= this.pageSize - 8) {
+      const frame = entry >>> 2;
+      (this.views[frame >>> this.slabShift] as DataView).setFloat64(((frame & this.slabMask) << this.pageShift) + inPage, value, true);
+      return;
+    }
+    scratch.setFloat64(0, value, true);
+    this.slowStore(address, 8);
+  }
+
+  setBigUint64(address: number, value: bigint): void {
+    scratch.setBigUint64(0, value, true);
+    this.store8FromScratch(address);
+  }
+
+  setBigInt64(address: number, value: bigint): void {
+    scratch.setBigInt64(0, value, true);
+    this.store8FromScratch(address);
+  }
+
+  private store8FromScratch(address: number): void {
+    const key = Math.floor(address / this.leafSpan);
+    const table = this.table;
+    const fast = key === table.cacheKey ? table.cacheFast : table.fastOf(key);
+    const offset = address - key * this.leafSpan;
+    const entry = fast[offset >>> this.pageShift] as number;
+    const inPage = offset & this.pageMask;
+    if ((entry & FAST_WRITE) !== 0 && inPage <= this.pageSize - 8) {
+      const frame = entry >>> 2;
+      const view = this.views[frame >>> this.slabShift] as DataView;
+      const at = ((frame & this.slabMask) << this.pageShift) + inPage;
+      view.setUint32(at, scratch.getUint32(0, true), true);
+      view.setUint32(at + 4, scratch.getUint32(4, true), true);
+      return;
+    }
+    this.slowStore(address, 8);
+  }
+
+  // ------------------------------------------------------------------ blocks
+
+  /** A copy of `length` bytes at `address`. */
+  read(address: number, length: number): Uint8Array {
+    this.prepare(address, length, 'read');
+    const result = new Uint8Array(length);
+    this.copyOut(address, result, 0, length);
+    return result;
+  }
+
+  /** Copies `length` bytes at `address` into `target` (no allocation). */
+  readInto(address: number, target: Uint8Array, targetOffset = 0, length = target.length - targetOffset): void {
+    this.prepare(address, length, 'read');
+    this.copyOut(address, target, targetOffset, length);
+  }
+
+  write(address: number, bytes: Uint8Array): void {
+    this.prepare(address, bytes.length, 'write');
+    this.copyIn(address, bytes, 0, bytes.length);
+  }
+
+  fill(address: number, length: number, byte: number): void {
+    this.prepare(address, length, 'write');
+    const physical = this.space.physical;
+    let done = 0;
+    while (done < length) {
+      const at = address + done;
+      const page = Math.floor(at / this.pageSize);
+      const inPage = at - page * this.pageSize;
+      const chunk = Math.min(length - done, this.pageSize - inPage);
+      physical.bytesOf(this.frameAt(page)).fill(byte, inPage, inPage + chunk);
+      done += chunk;
+    }
+  }
+
+  /** memmove: overlapping ranges allowed. Source checked for reading, destination for writing. */
+  copy(destination: number, source: number, length: number): void {
+    if (length === 0) return;
+    this.prepare(source, length, 'read');
+    this.prepare(destination, length, 'write');
+    const buffer = new Uint8Array(length);
+    this.copyOut(source, buffer, 0, length);
+    this.copyIn(destination, buffer, 0, length);
+  }
+
+  /** An instruction fetch at `address` (one byte): faults under DEP on non-executable pages. */
+  execute(address: number): void {
+    this.prepare(address, 1, 'execute');
+  }
+
+  /**
+   * How many bytes from `address` (up to `length`) an access of this kind could touch without a
+   * fault. No state changes; a guard page counts as a fault. (ReadProcessMemory's partial copies.)
+   */
+  accessibleLength(address: number, length: number, operation: AccessOperation): number {
+    if (!Number.isSafeInteger(address) || address < 0 || length <= 0) return 0;
+    let done = 0;
+    while (done < length) {
+      const at = address + done;
+      const page = Math.floor(at / this.pageSize);
+      if (this.checkPage(page, operation) !== PAGE_OK) return done;
+      done += Math.min(length - done, (page + 1) * this.pageSize - at);
+    }
+    return done;
+  }
+}
