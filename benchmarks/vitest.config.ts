@@ -1,3 +1,3 @@
-import { memProject } from '../../vitest.shared';
+import { memProject } from '../vitest.shared';
 
 export default memProject('@mem/benchmarks');

@@ -1,0 +1,35 @@
+// results.md: the comparison tables in Markdown, with the machine and settings they were taken with.
+import type { CompareResults } from './compareResults';
+import { formatBytes, formatCount, formatSeconds } from './format';
+import { nativeTable, renderMarkdown as table, resultsTable, sideBySideTable } from './resultsTable';
+
+export function renderMarkdown(results: CompareResults): string {
+  const { machine, settings } = results;
+  const traces = results.traces.map(
+    (t) => `| ${t.name} | ${t.kind} | ${formatCount(t.events)} | ${formatBytes(t.peakLiveBytes)} | ${t.description} |`,
+  );
+  return [
+    '# mem-bench compare',
+    '',
+    `${machine.date}; Node ${machine.node}; ${machine.cpuModel} × ${machine.cores}; ${machine.platform}; took ${formatSeconds(results.durationMs)}${settings.quick ? ' (--quick)' : ''}.`,
+    '',
+    `Timed runs per figure: ${settings.runs} (median), after one content-checked run (${settings.check}). Budget per run: ${settings.budgetSeconds} s; thi.ng/malloc ${settings.peerBudgetSeconds} s. Footprint = peak committed / peak live. \`*\` = stopped early (figures cover the events completed); \`!\` = content errors.`,
+    '',
+    '## All figures',
+    '',
+    table(resultsTable(results)),
+    '',
+    '## Beside the native allocators (x64)',
+    '',
+    table(sideBySideTable(results)),
+    '',
+    table(nativeTable(results)),
+    '',
+    '## Traces and workloads',
+    '',
+    '| name | kind | events | peak live | what |',
+    '| --- | --- | ---: | ---: | --- |',
+    ...traces,
+    '',
+  ].join('\n');
+}

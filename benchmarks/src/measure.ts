@@ -1,0 +1,85 @@
+// One measurement of a strategy on a trace: a checked run (content checks, samples of live and
+// committed bytes, error count, peaks) and timed runs with one byte written per allocation, as the
+// native figures were taken; ns per event is the median of the timed runs. With `touch` or `none`
+// checks the checked run is also the first timed run.
+import { type AllocatorSpec, createBenchAllocator } from './allocators';
+import type { CheckMode } from './blockPattern';
+import { median, type ReplayError, type ReplaySamples, replay, type StopReason } from './replay';
+import type { Trace } from './trace';
+
+export interface MeasureOptions {
+  /** Timed runs (at least 1). */
+  runs: number;
+  /** Content checks of the checked run. */
+  check: CheckMode;
+  /** Seconds each run may take before it stops (Infinity: none). */
+  budgetSeconds: number;
+  /** Samples of live and committed bytes during the checked run (0: none). */
+  samples?: number;
+  /** Called with events done so far in the current run. */
+  onProgress?: (eventsDone: number) => void;
+}
+
+export interface Measurement {
+  trace: string;
+  strategy: string;
+  geometry: AllocatorSpec['geometry'];
+  backend: AllocatorSpec['backend'];
+  events: number;
+  completedEvents: number;
+  complete: boolean;
+  stopReason: StopReason | undefined;
+  nsPerEvent: number;
+  nsPerEventRuns: number[];
+  peakLiveBytes: number;
+  peakCommittedBytes: number;
+  footprint: number;
+  check: CheckMode;
+  errorCount: number;
+  errors: ReplayError[];
+  samples: ReplaySamples | undefined;
+}
+
+export function measure(trace: Trace, spec: AllocatorSpec, options: MeasureOptions): Measurement {
+  const budgetSeconds = options.budgetSeconds;
+  const sampleEvery = options.samples ? Math.max(1, Math.ceil(trace.events / options.samples)) : 0;
+  const checked = replay(trace, createBenchAllocator(spec), {
+    check: options.check,
+    budgetSeconds,
+    sampleEvery,
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
+  const timings: number[] = [];
+  const checkedIsTimed = options.check === 'touch' || options.check === 'none';
+  if (checkedIsTimed) timings.push(checked.nsPerEvent);
+  // A run that found errors or ran out of memory is not worth timing again.
+  const healthy = checked.errorCount === 0;
+  while (healthy && timings.length < Math.max(1, options.runs)) {
+    const timed = replay(trace, createBenchAllocator(spec), {
+      check: 'touch',
+      budgetSeconds,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+    timings.push(timed.nsPerEvent);
+  }
+  if (timings.length === 0) timings.push(checked.nsPerEvent);
+  return {
+    trace: trace.name,
+    strategy: spec.strategy,
+    geometry: spec.geometry,
+    backend: spec.backend,
+    events: checked.events,
+    completedEvents: checked.completedEvents,
+    complete: checked.complete,
+    stopReason: checked.stopReason,
+    nsPerEvent: median(timings),
+    nsPerEventRuns: timings,
+    peakLiveBytes: checked.peakLiveBytes,
+    peakCommittedBytes: checked.peakCommittedBytes,
+    footprint: checked.footprint,
+    check: checked.check,
+    errorCount: checked.errorCount,
+    errors: checked.errors,
+    samples: checked.samples,
+  };
+}
