@@ -39,6 +39,7 @@ import {
   PAGE_TARGETS_INVALID,
   PAGE_WRITECOMBINE,
   PAGE_WRITECOPY,
+  STATUS_GUARD_PAGE_VIOLATION,
 } from './constants';
 import type { AccessOperation } from './errors';
 import { MemError } from './errors';
@@ -740,6 +741,13 @@ export class AddressSpace {
       if ((protection & 0xff) === PAGE_NOACCESS) throw new MemError(ERROR_NOACCESS, `page ${hex(page * this.pageSize)} is PAGE_NOACCESS`);
       if ((this.pageTable.flagsOf(page) & PAGE_FLAG_LOCKED) === 0) newlyLocked++;
     }
+    for (let page = firstPage; page < endPage; page++) {
+      // locking touches the page: a guard page faults once (the last error is the exception code)
+      if ((this.pageTable.protectionOf(page) & PAGE_GUARD) !== 0) {
+        this.clearGuard(page);
+        throw new MemError(STATUS_GUARD_PAGE_VIOLATION, `guard page at ${hex(page * this.pageSize)}`);
+      }
+    }
     if (this.lockedPagesValue + newlyLocked > this.lockablePages) {
       throw new MemError(ERROR_WORKING_SET_QUOTA, `locking ${newlyLocked} more pages exceeds ${this.lockablePages}`);
     }
@@ -843,40 +851,32 @@ export class AddressSpace {
   }
 
   /**
-   * MEM_RESET: the contents of committed pages in the range are no longer needed. This simulation
-   * keeps them (Windows may or may not zero them: both are allowed) and marks the pages reset.
+   * MEM_RESET: the contents of the committed pages in the range are no longer needed (reserved pages
+   * in the range are ignored). This simulation keeps the data (Windows may or may not zero it: both
+   * are allowed, R-001) and marks the pages reset. Returns the page-aligned start.
    */
   reset(address: number, size: number): number {
-    this.checkRange(address, size);
-    if (size === 0) throw new MemError(ERROR_INVALID_PARAMETER, 'size 0');
-    this.allocationOfRange(address, size, ERROR_INVALID_ADDRESS);
-    const firstPage = alignDown(address, this.pageSize) / this.pageSize;
-    const endPage = alignUp(address + size, this.pageSize) / this.pageSize;
-    if (this.countCommitted(firstPage, endPage - firstPage) !== endPage - firstPage) {
-      throw new MemError(ERROR_INVALID_ADDRESS, 'MEM_RESET on pages that are not committed');
-    }
-    for (let page = firstPage; page < endPage; page++) {
-      const leaf = this.pageTable.leaf(Math.floor(page / LEAF_PAGES)) as PageTableLeaf;
-      const slot = page % LEAF_PAGES;
-      leaf.flags[slot] = (leaf.flags[slot] ?? 0) | PAGE_FLAG_RESET;
-    }
-    return firstPage * this.pageSize;
+    return this.markReset(address, size, true);
   }
 
-  /** MEM_RESET_UNDO: the pages are needed again; their contents were kept. */
+  /** MEM_RESET_UNDO: the pages are needed again; their contents were kept, so it always succeeds. */
   resetUndo(address: number, size: number): number {
+    return this.markReset(address, size, false);
+  }
+
+  private markReset(address: number, size: number, reset: boolean): number {
     this.checkRange(address, size);
     if (size === 0) throw new MemError(ERROR_INVALID_PARAMETER, 'size 0');
     this.allocationOfRange(address, size, ERROR_INVALID_ADDRESS);
     const firstPage = alignDown(address, this.pageSize) / this.pageSize;
     const endPage = alignUp(address + size, this.pageSize) / this.pageSize;
-    if (this.countCommitted(firstPage, endPage - firstPage) !== endPage - firstPage) {
-      throw new MemError(ERROR_INVALID_ADDRESS, 'MEM_RESET_UNDO on pages that are not committed');
-    }
     for (let page = firstPage; page < endPage; page++) {
-      const leaf = this.pageTable.leaf(Math.floor(page / LEAF_PAGES)) as PageTableLeaf;
+      const leaf = this.pageTable.leaf(Math.floor(page / LEAF_PAGES));
+      if (leaf === undefined) continue;
       const slot = page % LEAF_PAGES;
-      leaf.flags[slot] = (leaf.flags[slot] ?? 0) & ~PAGE_FLAG_RESET;
+      if ((leaf.protection[slot] ?? 0) === 0) continue;
+      const flags = leaf.flags[slot] ?? 0;
+      leaf.flags[slot] = reset ? flags | PAGE_FLAG_RESET : flags & ~PAGE_FLAG_RESET;
     }
     return firstPage * this.pageSize;
   }

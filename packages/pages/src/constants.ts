@@ -308,6 +308,8 @@ const statusNames = reverse(STATUS_CODES);
 
 /** 'ERROR_INVALID_PARAMETER' for 87; `ERROR_<code>` for codes without a name here. */
 export function errorName(code: number): string {
+  // an NTSTATUS used as a last error (VirtualLock on a guard page sets STATUS_GUARD_PAGE_VIOLATION)
+  if (code >= 0x40000000) return statusNames.get(code) ?? `ERROR_${code}`;
   return errorNames.get(code) ?? `ERROR_${code}`;
 }
 

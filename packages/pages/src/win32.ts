@@ -2,3 +2,6 @@
 // Process first. Re-exports each file of src/win32/ (virtual memory here; process-level functions
 // are added by their own files).
 export * from './win32/virtual';
+export * from './win32/system';
+export * from './win32/process';
+export * from './win32/memory';

@@ -305,13 +305,16 @@ export function GetWriteWatch(
 ): number {
   try {
     if (dwFlags !== 0 && dwFlags !== WRITE_WATCH_FLAG_RESET) invalid('flags');
-    if (lpAddresses === undefined || lpdwCount === undefined || lpdwCount.value === undefined) invalid('lpAddresses and lpdwCount are required');
+    // order of the checks as Windows makes them (Wine test_write_watch)
+    if (lpdwCount === undefined || lpdwCount.value === undefined) throw new MemError(ERROR_NOACCESS, 'lpdwCount is NULL');
     const maxCount = lpdwCount.value;
-    if (!Number.isInteger(maxCount) || maxCount < 0) invalid('count');
+    if (!Number.isInteger(maxCount) || maxCount <= 0) invalid('count 0');
+    if (lpAddresses === undefined) throw new MemError(ERROR_NOACCESS, 'lpAddresses is NULL');
+    if (lpdwGranularity === undefined) throw new MemError(ERROR_NOACCESS, 'lpdwGranularity is NULL');
     const found = process.addressSpace.getWriteWatch(lpBaseAddress, dwRegionSize, dwFlags === WRITE_WATCH_FLAG_RESET, maxCount);
     for (let i = 0; i < found.length; i++) lpAddresses[i] = found[i] as number;
     lpdwCount.value = found.length;
-    if (lpdwGranularity !== undefined) lpdwGranularity.value = process.geometry.pageSize;
+    lpdwGranularity.value = process.geometry.pageSize;
     return 0;
   } catch (error) {
     return toWin32(process, error, WATCH_FAILURE);
