@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   GEOMETRIES,
+  type Geometry,
   MemError,
   PROCESSOR_ARCHITECTURE_AMD64,
   PROCESSOR_ARCHITECTURE_ARM64,
@@ -87,7 +88,7 @@ describe('resolveGeometry', () => {
     expect(custom.memoryBasicInformationSize).toBe(28);
   });
 
-  it.each([
+  const badGeometries: Partial<Geometry>[] = [
     { pageSize: 3000 },
     { pageSize: 2048 },
     { allocationGranularity: 0x3000 },
@@ -96,7 +97,8 @@ describe('resolveGeometry', () => {
     { pointerSize: 4, highestUserAddress: 2 ** 33 - 1 },
     { largePageMinimum: 0x1000 },
     { pointerSize: 2 as 4 },
-  ])('rejects inconsistent custom geometry %o', (bad) => {
+  ];
+  it.each(badGeometries)('rejects inconsistent custom geometry %o', (bad) => {
     expect(() => resolveGeometry(bad)).toThrow(MemError);
   });
 });
