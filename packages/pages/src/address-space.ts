@@ -488,8 +488,13 @@ export class AddressSpace {
 
   // ------------------------------------------------------------------ range helpers
 
+  /** Non-negative integers, and a range that does not run above the user address space (NT: INVALID_PARAMETER_2/3). */
   private checkRange(address: number, size: number): void {
     if (!isAddressLike(address) || !isAddressLike(size)) throw new MemError(ERROR_INVALID_PARAMETER, 'address and size must be non-negative integers');
+    const highest = this.geometry.highestUserAddress;
+    if (address > highest || size > highest + 1 - address) {
+      throw new MemError(ERROR_INVALID_PARAMETER, `range ${hex(address)}+${hex(size)} runs above the user address space`);
+    }
   }
 
   /** The allocation holding every page of [address, address + size), or a MemError(code). */
@@ -621,7 +626,7 @@ export class AddressSpace {
 
   /** Releases the allocation whose base is `address` (any committed pages are decommitted). */
   release(address: number): void {
-    if (!isAddressLike(address)) throw new MemError(ERROR_INVALID_PARAMETER, 'address');
+    this.checkRange(address, 0);
     const allocation = this.allocationAt(address);
     if (allocation === undefined) throw new MemError(ERROR_INVALID_ADDRESS, `${hex(address)} is not allocated`);
     if (allocation.base !== address) throw new MemError(ERROR_INVALID_ADDRESS, `${hex(address)} is not the allocation base`);

@@ -94,14 +94,16 @@ describe('reserve', () => {
     space.reserve(0x100000, 0x10000);
     expectCode(() => space.reserve(0x108000, 0x1000), ERROR_INVALID_ADDRESS);
     expectCode(() => space.reserve(0xf0000, 0x20000), ERROR_INVALID_ADDRESS);
-    expectCode(() => space.reserve(0x7fff0000, 0x1000), ERROR_INVALID_ADDRESS);
     expectCode(() => space.reserve(0x1000, 0x1000), ERROR_INVALID_ADDRESS);
+    // above the user space: an invalid parameter, as NtAllocateVirtualMemory says
+    expectCode(() => space.reserve(0x7fff0000, 0x1000), ERROR_INVALID_PARAMETER);
+    expectCode(() => space.reserve(0x7ffe0000, 0x20000), ERROR_INVALID_PARAMETER);
     expect(space.allocationCount).toBe(1);
   });
 
   it('fails with ERROR_NOT_ENOUGH_MEMORY when no free range is large enough', () => {
     const { space } = setup('x86');
-    expectCode(() => space.reserve(0, 0x80000000), ERROR_NOT_ENOUGH_MEMORY);
+    expectCode(() => space.reserve(0, 0x80000000), ERROR_INVALID_PARAMETER);
     space.reserve(0, 0x40000000);
     expectCode(() => space.reserve(0, 0x40000000), ERROR_NOT_ENOUGH_MEMORY);
     expect(space.allocationCount).toBe(1);

@@ -122,6 +122,9 @@ function protectIn(target: Process, address: number, size: number, newProtect: n
   const space = target.addressSpace;
   if (normalizeProtection(newProtect, true) < 0) invalid('invalid protection');
   if (oldProtect === undefined) throw new MemError(ERROR_NOACCESS, 'lpflOldProtect is NULL');
+  if (address > target.geometry.highestUserAddress || size > target.geometry.highestUserAddress + 1 - address) {
+    invalid('range runs above the user address space');
+  }
   if (space.allocationAt(address) === undefined) {
     // Windows writes PAGE_NOACCESS to the old protection even when the address is free (P-009)
     oldProtect.value = PAGE_NOACCESS;
