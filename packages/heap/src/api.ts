@@ -2,6 +2,12 @@
  * The contract of @mem/heap in one file: where strategies get memory (PageSource, HeapMemory),
  * what a strategy implements (HeapStrategy), and what users hold (Allocator).
  * Implementations live elsewhere: strategies in src/strategies/, page sources in src/sources/.
+ *
+ * Refinements by the strategies helper (kept compatible with the first draft):
+ * - PageSource.reserve takes a multiple of the page size (not of the granularity): a fixed heap
+ *   reserves its maximum rounded to 0x400·ptr (H-004). The base is still granularity-aligned.
+ * - HeapWalkEntry gains kind 'subsegment' (an LFH user-blocks back-end block; its busy chunks follow
+ *   it as 'busy' entries with frontEnd: true) and exact meanings of size/overhead per kind.
  */
 
 /**
@@ -37,7 +43,7 @@ export interface PageSource {
   readonly granularity: number;
   /** Pointer size of the geometry (4 or 8): decides header size and block granularity. */
   readonly pointerSize: 4 | 8;
-  /** Reserves `size` bytes (a multiple of granularity); returns the base address, or 0. */
+  /** Reserves `size` bytes (a multiple of pageSize) at a granularity-aligned base; returns the base, or 0. */
   reserve(size: number): number;
   /** Commits pages of a reservation (read/write, zero-filled when first committed); false when out of memory. */
   commit(address: number, size: number): boolean;
@@ -47,18 +53,27 @@ export interface PageSource {
   release(address: number, size: number): void;
 }
 
-/** One entry of a heap walk, in address order, as HeapWalk reports it. */
+/**
+ * One entry of a heap walk. Order: for each segment, its 'region', then its blocks in address order
+ * (a 'subsegment' followed by its busy LFH chunks), then its 'uncommitted' tail; then every 'large' block.
+ * - region: address = segment base, size = reserved bytes, overhead = segment header bytes.
+ * - busy / large: address = user pointer, size = REQUESTED size (HeapWalk's cbData, H-030),
+ *   overhead = block bytes − size (header + unused tail; for large: committed bytes − size).
+ * - free: address = user pointer of the free block, size = block bytes − header, overhead = header.
+ * - subsegment: a busy back-end block holding LFH chunks (address/size/overhead as for busy).
+ * - uncommitted: address = first uncommitted byte, size = bytes to the segment end, overhead 0.
+ */
 export interface HeapWalkEntry {
-  kind: 'region' | 'busy' | 'free' | 'uncommitted' | 'large';
+  kind: 'region' | 'busy' | 'free' | 'uncommitted' | 'large' | 'subsegment';
   /** User address of a block, base of a region or uncommitted range. */
   address: number;
-  /** Usable size of a block, or the size of a region or range. */
+  /** Requested size of a busy block, body size of a free block, or the size of a region or range. */
   size: number;
   /** Header and alignment bytes around a block. */
   overhead: number;
-  /** Index of the segment (region) the entry lies in. */
+  /** Index of the segment (region) the entry lies in (64 for large blocks, as Windows reports). */
   regionIndex: number;
-  /** For a region: committed and uncommitted bytes, first and last block address. */
+  /** For a region: committed and uncommitted bytes, first block (header) address, and segment end. */
   committedSize?: number;
   uncommittedSize?: number;
   firstBlock?: number;

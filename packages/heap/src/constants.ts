@@ -59,14 +59,19 @@ export function maximumAllocationSize(pointerSize: 4 | 8): number {
   return pointerSize === 4 ? 0x7ffdefff : 0x7ffffffdefff;
 }
 
-// Our in-memory block header (segregated.ts): flag bits of the flags byte.
+// Our in-memory block header (segregated.ts): the low 2 bits of the flags byte; the high 6 bits hold
+// the unused bytes at the end of a busy block.
 export const BLOCK_BUSY = 0x01;
 /** The last block before the segment's uncommitted tail (or the segment end). */
 export const BLOCK_LAST = 0x02;
-/** A back-end block that holds an LFH subsegment (user blocks). */
-export const BLOCK_FRONT_END = 0x04;
-/** A block in its own reservation (≥ the large-block threshold). */
-export const BLOCK_VIRTUAL = 0x08;
+/** Header bytes of the first segment (the heap header: our _HEAP + lists), by pointer size. */
+export function heapHeaderSize(pointerSize: 4 | 8): number {
+  return pointerSize === 4 ? 0x600 : 0xa00;
+}
+/** Header bytes of every later segment (_HEAP_SEGMENT), by pointer size. */
+export function segmentHeaderSize(pointerSize: 4 | 8): number {
+  return 16 * pointerSize;
+}
 
 // LFH front end (internals §4.2).
 export const LFH_BUCKET_COUNT = 128;

@@ -1,0 +1,125 @@
+// A PageSource over one flat, zero-based buffer: reservations are ranges of the buffer handed out
+// first-fit (granularity = page size) and merged back on release; commit zero-fills pages the first
+// time they are committed after being free or decommitted, and grows the buffer when the buffer can
+// grow. The first page is never reserved, so address 0 is never a block. Subclasses say how the
+// buffer grows (ensureLength) and how big it may become (limit).
+import type { HeapMemory, PageSource } from '../api';
+import { BufferMemory } from './BufferMemory';
+
+export interface FlatSourceGeometry {
+  /** Page size (default 4096); also the reservation granularity of a flat buffer. */
+  pageSize?: number;
+  /** Pointer size of the simulated geometry (default 8): 4 gives x86 heap layouts, 8 gives x64. */
+  pointerSize?: 4 | 8;
+}
+
+export abstract class FlatPageSource implements PageSource {
+  readonly memory: BufferMemory;
+  readonly pageSize: number;
+  readonly granularity: number;
+  readonly pointerSize: 4 | 8;
+  /** Bytes of pages committed now. */
+  committedBytes = 0;
+  /** Bytes reserved now. */
+  reservedBytes = 0;
+  /** Free address ranges, sorted, disjoint, half-open [start, end). */
+  private readonly freeStarts: number[] = [];
+  private readonly freeEnds: number[] = [];
+  /** One byte per page: 1 when committed. */
+  private committedPages: Uint8Array;
+
+  protected constructor(buffer: ArrayBufferLike, limit: number, geometry: FlatSourceGeometry = {}) {
+    const pageSize = geometry.pageSize ?? 4096;
+    if (!Number.isInteger(pageSize) || pageSize < 256 || (pageSize & (pageSize - 1)) !== 0) {
+      throw new RangeError(`page size must be a power of two ≥ 256, got ${pageSize}`);
+    }
+    this.pageSize = pageSize;
+    this.granularity = pageSize;
+    this.pointerSize = geometry.pointerSize ?? 8;
+    this.memory = new BufferMemory(buffer);
+    const end = Math.floor(limit / pageSize) * pageSize;
+    if (end > pageSize) {
+      this.freeStarts.push(pageSize);
+      this.freeEnds.push(end);
+    }
+    this.committedPages = new Uint8Array(Math.max(1, Math.ceil(end / pageSize)));
+  }
+
+  /** Makes the buffer at least `end` bytes long; false when it cannot grow that far. */
+  protected abstract ensureLength(end: number): boolean;
+
+  /** The managed bytes (a live view; a WebAssembly.Memory replaces it on grow). */
+  get bytes(): Uint8Array {
+    return this.memory.bytes;
+  }
+
+  get heapMemory(): HeapMemory {
+    return this.memory;
+  }
+
+  reserve(size: number): number {
+    if (!(size > 0)) return 0;
+    const rounded = Math.ceil(size / this.pageSize) * this.pageSize;
+    for (let i = 0; i < this.freeStarts.length; i++) {
+      const start = this.freeStarts[i] as number;
+      const end = this.freeEnds[i] as number;
+      if (end - start < rounded) continue;
+      if (end - start === rounded) {
+        this.freeStarts.splice(i, 1);
+        this.freeEnds.splice(i, 1);
+      } else {
+        this.freeStarts[i] = start + rounded;
+      }
+      this.reservedBytes += rounded;
+      return start;
+    }
+    return 0;
+  }
+
+  release(address: number, size: number): void {
+    const rounded = Math.ceil(size / this.pageSize) * this.pageSize;
+    this.decommit(address, rounded);
+    this.reservedBytes -= rounded;
+    let i = 0;
+    while (i < this.freeStarts.length && (this.freeStarts[i] as number) < address) i++;
+    this.freeStarts.splice(i, 0, address);
+    this.freeEnds.splice(i, 0, address + rounded);
+    // Merge with the next, then with the previous range.
+    if (i + 1 < this.freeStarts.length && this.freeEnds[i] === this.freeStarts[i + 1]) {
+      this.freeEnds[i] = this.freeEnds[i + 1] as number;
+      this.freeStarts.splice(i + 1, 1);
+      this.freeEnds.splice(i + 1, 1);
+    }
+    if (i > 0 && this.freeEnds[i - 1] === this.freeStarts[i]) {
+      this.freeEnds[i - 1] = this.freeEnds[i] as number;
+      this.freeStarts.splice(i, 1);
+      this.freeEnds.splice(i, 1);
+    }
+  }
+
+  commit(address: number, size: number): boolean {
+    if (size <= 0) return true;
+    const first = Math.floor(address / this.pageSize);
+    const last = Math.ceil((address + size) / this.pageSize);
+    if (last > this.committedPages.length) return false;
+    if (!this.ensureLength(last * this.pageSize)) return false;
+    const bytes = this.memory.bytes;
+    for (let page = first; page < last; page++) {
+      if (this.committedPages[page] === 1) continue;
+      this.committedPages[page] = 1;
+      this.committedBytes += this.pageSize;
+      bytes.fill(0, page * this.pageSize, (page + 1) * this.pageSize);
+    }
+    return true;
+  }
+
+  decommit(address: number, size: number): void {
+    const first = Math.floor(address / this.pageSize);
+    const last = Math.min(Math.ceil((address + size) / this.pageSize), this.committedPages.length);
+    for (let page = first; page < last; page++) {
+      if (this.committedPages[page] !== 1) continue;
+      this.committedPages[page] = 0;
+      this.committedBytes -= this.pageSize;
+    }
+  }
+}
