@@ -3,11 +3,13 @@
 // heap strategy and the process-wide termination-on-corruption flag. HeapCreate's rounding lives here.
 import type { Process } from '@mem/pages';
 import { ERROR_INVALID_HANDLE, ERROR_NOT_ENOUGH_MEMORY, MemError } from '@mem/pages';
-import type { HeapStrategy, HeapStrategyOptions } from './api';
+import type { HeapStrategy } from './api';
 import { HEAP_CREATE_ENABLE_EXECUTE, HEAP_GROWABLE, largeBlockThreshold } from './constants';
 import { frontEndAllowed, Heap, HEAP_CREATE_KEPT_FLAGS, type HeapCreation, type HeapOwner } from './Heap';
 import { ProcessPageSource } from './sources/ProcessPageSource';
+import { createLowFragmentationHeap } from './strategies/lfh';
 import { getStrategy } from './strategies/registry';
+import { SegregatedHeap } from './strategies/segregated';
 
 /** The heap strategy processes get when none is named: Windows since Vista (NT back end + LFH). */
 export const DEFAULT_HEAP_STRATEGY = 'lfh';
@@ -51,7 +53,7 @@ class ProcessHeapList implements HeapOwner {
       initialCommit: creation.initialCommit,
       maximumSize: creation.maximumSize,
     };
-    if (previous !== undefined) return takeOver(name, options, previous);
+    if (previous !== undefined) return takeOver(name, previous);
     return getStrategy(name)(options);
   }
 
@@ -61,10 +63,12 @@ class ProcessHeapList implements HeapOwner {
   }
 }
 
-/** The LFH front end taking over a heap's existing back end (HeapSetInformation(…, 2) on a 'segregated' heap). */
-function takeOver(name: string, options: HeapStrategyOptions, previous: HeapStrategy): HeapStrategy {
-  void name;
-  void options;
+/**
+ * The LFH front end taking over a heap's existing back end (HeapSetInformation(…, 2) on a 'segregated' heap):
+ * the blocks already handed out stay valid. Other strategies have no back end to take over and stay as they are.
+ */
+function takeOver(name: string, previous: HeapStrategy): HeapStrategy {
+  if (name === 'lfh' && previous instanceof SegregatedHeap) return createLowFragmentationHeap(previous);
   return previous;
 }
 

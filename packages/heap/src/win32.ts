@@ -262,6 +262,11 @@ function fillEntry(entry: PROCESS_HEAP_ENTRY, found: HeapWalkEntry, pointerSize:
       entry.cbData = Math.max(0, end - found.address - 4 * header);
       break;
     }
+    case 'subsegment':
+      // An LFH subsegment is one back-end block; its busy chunks follow as their own entries.
+      entry.cbData = found.size;
+      entry.cbOverhead = Math.max(0, found.overhead - header);
+      break;
     case 'busy':
       entry.cbData = found.size;
       entry.cbOverhead = found.frontEnd ? found.overhead : Math.max(0, found.overhead - header);

@@ -83,8 +83,14 @@ describe.each(GEOMETRIES_32_64)('heap information on %s', (geometry) => {
     expect(walkAll(k, heap)).toHaveLength(3);
     blocks = [];
     for (let index = 0; index < 0x12; index++) blocks.push(k.HeapAlloc(heap, 0, 24 + 2 * ptr));
-    for (const block of blocks) k.HeapFree(heap, 0, block);
-    expect(walkAll(k, heap).length).toBeGreaterThan(24);
+    blocks.push(k.HeapAlloc(heap, 0, 24 + 2 * ptr));
+    const entries = walkAll(k, heap);
+    expect(entries.length).toBeGreaterThan(blocks.length + 2);
+    for (const block of blocks) {
+      expect(entries.some((entry) => entry.lpData === block && entry.wFlags === PROCESS_HEAP_ENTRY_BUSY)).toBe(true);
+    }
+    for (const block of blocks) expect(k.HeapFree(heap, 0, block)).toBe(true);
+    expect(k.HeapValidate(heap, 0, 0)).toBe(true);
   });
 
   it('the LFH cannot be undone (0 or 1 after 2: ERROR_GEN_FAILURE); 0 on a standard heap is accepted', () => {
