@@ -574,6 +574,7 @@ export class AddressSpace {
   commit(address: number, size: number, protect: number = PAGE_READWRITE): number {
     this.checkRange(address, size);
     if (size === 0) throw new MemError(ERROR_INVALID_PARAMETER, 'size 0');
+    if (normalizeProtection(protect, true) < 0) throw new MemError(ERROR_INVALID_PARAMETER, `invalid protection ${hex(protect)}`);
     const allocation = this.allocationOfRange(address, size, ERROR_INVALID_ADDRESS);
     if ((allocation.flags & (ALLOCATION_PHYSICAL | ALLOCATION_FIXED)) !== 0) {
       throw new MemError(ERROR_INVALID_ADDRESS, 'cannot commit in an AWE window or landmark');
@@ -642,6 +643,7 @@ export class AddressSpace {
    */
   protect(address: number, size: number, protect: number): number {
     this.checkRange(address, size);
+    if (normalizeProtection(protect, true) < 0) throw new MemError(ERROR_INVALID_PARAMETER, `invalid protection ${hex(protect)}`);
     const allocation = this.allocationOfRange(address, size, ERROR_INVALID_ADDRESS);
     if ((allocation.flags & (ALLOCATION_PHYSICAL | ALLOCATION_LARGE_PAGES)) !== 0 && (protect & 0xff) !== PAGE_READWRITE) {
       throw new MemError(ERROR_INVALID_PARAMETER, 'AWE and large-page memory stay read/write');

@@ -64,8 +64,9 @@ export class MemoryAccess {
 
   /**
    * Makes every page of [address, address + length) ready for `operation` or throws the fault of
-   * the first bad page (clearing its guard, and marking it dirty for a guard-tripping write as
-   * Windows does). On success frames exist, write-copy pages are copied and written pages dirty.
+   * the first bad page. The only state a fault changes is the guard bit it consumes (the contract:
+   * a faulting access changes nothing else; the retried store marks write watch, G-005). On success
+   * frames exist, write-copy pages are copied and written pages are dirty.
    */
   private prepare(address: number, length: number, operation: AccessOperation): void {
     if (!Number.isSafeInteger(address) || address < 0 || !Number.isSafeInteger(length) || length < 0) {
@@ -80,7 +81,6 @@ export class MemoryAccess {
       const faultAddress = page === firstPage ? address : page * this.pageSize;
       if (outcome === PAGE_GUARD_HIT) {
         this.space.clearGuard(page);
-        if (operation === 'write') this.space.markDirty(page);
         throw new GuardPageViolation(faultAddress, operation);
       }
       throw new AccessViolation(faultAddress, operation);

@@ -208,12 +208,15 @@ describe('guard pages', () => {
     expect(mem.getUint8(base + 0x2fff)).toBe(1);
   });
 
-  it('with write watch: a tripping write marks the page, a tripping read does not (G-005)', () => {
+  it('with write watch: the faulting store records nothing, its retry does; reads never (G-005)', () => {
     const { space, mem } = setup();
     const base = space.allocate(0, 0x2000, PAGE_READWRITE | PAGE_GUARD, { writeWatch: true });
     expect(thrownBy(() => mem.getUint8(base))).toBeInstanceOf(GuardPageViolation);
+    mem.getUint8(base);
     expect(space.getWriteWatch(base, 0x2000)).toEqual([]);
     expect(thrownBy(() => mem.setUint8(base + 0x1000, 1))).toBeInstanceOf(GuardPageViolation);
+    expect(space.getWriteWatch(base, 0x2000)).toEqual([]);
+    mem.setUint8(base + 0x1000, 1);
     expect(space.getWriteWatch(base, 0x2000)).toEqual([base + 0x1000]);
   });
 });
