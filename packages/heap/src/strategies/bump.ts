@@ -1,7 +1,8 @@
 // The bump arena ('bump'): the lower bound on allocation cost. Blocks are laid one after another from
 // a region's start; free marks a block dead and only gives memory back when the block is the last one
-// (the top moves back over it and over dead blocks before it) or when nothing is live (every region is
-// reset). Regions are reservations that double from 1 MiB; the top commits in 64-KiB steps.
+// (the top moves back over it) or when nothing is live (every region is
+// reset). Regions are reservations that double from 1 MiB; the top commits in 64-KiB steps. Dead
+// blocks below the last live one stay dead until everything is freed: that is the arena's trade.
 //
 // Block layout (H = header = 2·P bytes, blocks aligned to 2·P): at b + H − 8 the requested size (u32),
 // at b + H − 4 the capacity in bytes (a multiple of 8) + 1 when live. A host bitmap of live block starts
@@ -162,9 +163,11 @@ export class BumpArena implements HeapStrategy {
     return (((bits[bit >>> 5] as number) >>> (bit & 31)) & 1) === 1;
   }
 
-  private regionOf(address: number): number {
+  /** The region holding the block whose user pointer is `pointer` (a zero-size last block ends at the top). */
+  private regionOf(pointer: number): number {
+    const block = pointer - this.headerSize;
     for (let i = 0; i < this.regionBase.length; i++) {
-      if (address > (this.regionBase[i] as number) && address < (this.regionTop[i] as number)) return i;
+      if (block > (this.regionBase[i] as number) && block < (this.regionTop[i] as number)) return i;
     }
     return -1;
   }

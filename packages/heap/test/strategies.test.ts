@@ -1,0 +1,31 @@
+// Every built-in strategy runs the shared suite (@mem/heap/testing) over every flat page source, with
+// x86 (4-byte pointers: 8-byte headers and granules) and x64 (8-byte pointers: 16-byte) layouts.
+import { describeHeapStrategy } from '../src/testing';
+import type { PageSource } from '../src/api';
+import { BufferPageSource } from '../src/sources/BufferPageSource';
+import { SharedArrayBufferPageSource } from '../src/sources/SharedArrayBufferPageSource';
+import { WasmMemoryPageSource } from '../src/sources/WasmMemoryPageSource';
+
+const BYTES = 32 << 20;
+
+const sources: Record<string, (pointerSize: 4 | 8) => PageSource> = {
+  ArrayBuffer: (pointerSize) => new BufferPageSource(new ArrayBuffer(BYTES), { pointerSize }),
+  'growable SharedArrayBuffer': (pointerSize) =>
+    new SharedArrayBufferPageSource(new SharedArrayBuffer(65536, { maxByteLength: BYTES } as never), { pointerSize }),
+  'WebAssembly.Memory': (pointerSize) =>
+    new WasmMemoryPageSource(new WebAssembly.Memory({ initial: 1, maximum: BYTES / 65536 }), {
+      pointerSize,
+      maximumBytes: BYTES,
+    }),
+};
+
+for (const strategy of ['segregated', 'lfh', 'tlsf', 'bump']) {
+  for (const [label, make] of Object.entries(sources)) {
+    for (const pointerSize of [4, 8] as const) {
+      describeHeapStrategy(strategy, {
+        label: `${label} ${pointerSize === 4 ? 'x86' : 'x64'}`,
+        makeSource: () => make(pointerSize),
+      });
+    }
+  }
+}
