@@ -38,6 +38,8 @@ export interface HeapOwner {
   readonly terminateOnCorruption: boolean;
   /** Builds a strategy by registered name over `source` (the LFH takeover passes the heap's current strategy). */
   createStrategy(name: string, heap: HeapCreation, previous?: HeapStrategy): HeapStrategy;
+  /** HeapDestroy: unregisters and releases the heap (refused for the process heap). */
+  destroyHeap(heap: Heap): void;
 }
 
 /** HeapCreate's arguments after Windows' rounding. */
@@ -320,6 +322,12 @@ export class Heap {
     this.checkUsable();
     if (this.lockCount === 0) throw new MemError(ERROR_NOT_LOCKED, 'the heap is not locked');
     this.lockCount--;
+  }
+
+  /** HeapDestroy: MemError(ERROR_INVALID_HANDLE) for the process heap, which cannot be destroyed. */
+  destroy(): void {
+    this.checkUsable();
+    this.owner.destroyHeap(this);
   }
 
   /** Releases every reservation of the heap (HeapDestroy's core; the registry is ProcessHeaps'). */

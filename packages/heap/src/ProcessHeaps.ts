@@ -28,7 +28,8 @@ export interface HeapCreateOptions {
   maximumSize?: number;
 }
 
-class ProcessHeapList implements HeapOwner {
+/** The heap registry of one process. */
+export class ProcessHeapList implements HeapOwner {
   readonly process: Process;
   /** Strategy of the process's heaps ('lfh', 'segregated', or any registered name). */
   strategyName: string;
@@ -55,6 +56,15 @@ class ProcessHeapList implements HeapOwner {
     };
     if (previous !== undefined) return takeOver(name, previous);
     return getStrategy(name)(options);
+  }
+
+  destroyHeap(heap: Heap): void {
+    if (heap === this.processHeap || this.byHandle.get(heap.handle) !== heap) {
+      throw new MemError(ERROR_INVALID_HANDLE, 'the process heap cannot be destroyed');
+    }
+    this.byHandle.delete(heap.handle);
+    this.heaps.splice(this.heaps.indexOf(heap), 1);
+    heap.release();
   }
 
   add(heap: Heap): void {
@@ -117,13 +127,12 @@ export function findHeap(process: Process, handle: number): Heap | undefined {
 
 /** HeapDestroy's core: the process heap cannot be destroyed (MemError(ERROR_INVALID_HANDLE), as Windows). */
 export function destroyHeap(process: Process, heap: Heap): void {
-  const list = processHeaps(process);
-  if (heap === list.processHeap || list.byHandle.get(heap.handle) !== heap) {
-    throw new MemError(ERROR_INVALID_HANDLE, 'the process heap cannot be destroyed');
-  }
-  list.byHandle.delete(heap.handle);
-  list.heaps.splice(list.heaps.indexOf(heap), 1);
-  heap.release();
+  processHeaps(process).destroyHeap(heap);
+}
+
+/** Every heap of the process: the process heap first, then HeapCreate order (GetProcessHeaps). */
+export function listHeaps(process: Process): readonly Heap[] {
+  return processHeaps(process).heaps;
 }
 
 /** HeapSetInformation(NULL, HeapEnableTerminationOnCorruption): process-wide and irreversible. */

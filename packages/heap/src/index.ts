@@ -20,3 +20,22 @@ export { FlatPageSource, type FlatSourceGeometry } from './sources/FlatPageSourc
 export { BufferPageSource } from './sources/BufferPageSource';
 export { SharedArrayBufferPageSource } from './sources/SharedArrayBufferPageSource';
 export { WasmMemoryPageSource, type WasmSourceOptions } from './sources/WasmMemoryPageSource';
+
+// ---- Win32 heaps (maintained by the Win32-heaps work: src/Heap.ts, src/ProcessHeaps.ts, src/win32.ts) ----
+// Heaps of a simulated process, as HeapCreate / GetProcessHeap make them, with an idiomatic API that throws
+// MemError (the Heap* functions themselves are in '@mem/heap/win32').
+export { Heap, frontEndAllowed, type HeapCreation, type HeapOwner, type HeapSummary } from './Heap';
+export {
+  DEFAULT_HEAP_STRATEGY,
+  ProcessHeapList,
+  createHeap,
+  createProcessHeap,
+  destroyHeap,
+  enableTerminationOnCorruption,
+  findHeap,
+  getProcessHeap,
+  listHeaps,
+  processHeaps,
+  type HeapCreateOptions,
+} from './ProcessHeaps';
+export { ProcessPageSource, type ProcessPageSourceOptions } from './sources/ProcessPageSource';
