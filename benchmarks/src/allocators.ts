@@ -1,10 +1,10 @@
 // Builds the allocator a benchmark run needs from a strategy name, a geometry and a backend: a
 // registered @mem/heap strategy over an ArrayBuffer, the JavaScript peer (thi.ng/malloc), or the
 // Heap* API of a simulated Windows process.
-import type { Allocator } from './heapApi';
+import { type Allocator, createAllocator, strategyNames as registeredStrategies } from '@mem/heap';
 import { PEER_STRATEGY } from './constants';
-import { createAllocator, listStrategies } from './heapStandIn';
 import { createPeerAllocator } from './peerAllocator';
+import type { createProcessAllocator } from './processAllocator';
 
 export type Geometry = 'x86' | 'x64' | 'ia64';
 export type Backend = 'buffer' | 'process';
@@ -29,12 +29,22 @@ export function pageSizeOf(geometry: Geometry): number {
 
 /** The registered @mem/heap strategies, in registry order. */
 export function heapStrategies(): string[] {
-  return listStrategies();
+  return registeredStrategies();
 }
 
 /** Every name `--strategy` accepts: the heap strategies, then the peer. */
 export function strategyNames(): string[] {
   return [...heapStrategies(), PEER_STRATEGY];
+}
+
+/** Set by loadBackend('process'): the process backend loads the whole Win32 surface only when asked. */
+let processAllocatorFactory: typeof createProcessAllocator | undefined;
+
+/** Loads what a backend needs (the process backend imports @mem/kernel32). Call before createBenchAllocator. */
+export async function loadBackend(backend: Backend): Promise<void> {
+  if (backend === 'process' && processAllocatorFactory === undefined) {
+    processAllocatorFactory = (await import('./processAllocator')).createProcessAllocator;
+  }
 }
 
 export function createBenchAllocator(spec: AllocatorSpec): Allocator {
@@ -49,6 +59,13 @@ export function createBenchAllocator(spec: AllocatorSpec): Allocator {
   if (!heapStrategies().includes(spec.strategy)) {
     throw new Error(`unknown strategy "${spec.strategy}" (known: ${strategyNames().join(', ')})`);
   }
-  if (spec.backend === 'process') throw new Error('process backend: not yet');
-  return createAllocator({ strategy: spec.strategy, memory: new ArrayBuffer(spec.memoryBytes), geometry: spec.geometry });
+  if (spec.backend === 'process') {
+    if (processAllocatorFactory === undefined) throw new Error("the process backend is not loaded: await loadBackend('process') first");
+    return processAllocatorFactory({ geometry: spec.geometry, heapStrategy: spec.strategy });
+  }
+  return createAllocator({
+    strategy: spec.strategy,
+    memory: new ArrayBuffer(spec.memoryBytes),
+    geometry: spec.geometry === 'ia64' ? { pageSize: 8192, pointerSize: 8 } : spec.geometry,
+  });
 }

@@ -2,7 +2,7 @@
 // generation (so a reused id gets a different pattern), written on allocation and checked on resize
 // and free. `prefix` mode covers the first and last bytes of a block, `full` every byte, `touch`
 // writes one byte (as the native figures were measured) and checks nothing.
-import type { Allocator, HeapMemory } from './heapApi';
+import type { Allocator, HeapMemory } from '@mem/heap';
 import { CHECK_PREFIX_BYTES, CHECK_SUFFIX_BYTES } from './constants';
 
 export type CheckMode = 'none' | 'touch' | 'prefix' | 'full';

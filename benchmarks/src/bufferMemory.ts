@@ -1,6 +1,6 @@
 // HeapMemory over a flat ArrayBuffer (little-endian DataView), for allocators that are not built
 // on @mem/heap, such as the JavaScript peer.
-import type { HeapMemory } from './heapApi';
+import type { HeapMemory } from '@mem/heap';
 
 export function bufferMemory(buffer: ArrayBuffer): HeapMemory {
   const view = new DataView(buffer);

@@ -9,6 +9,7 @@ export {
   GEOMETRIES,
   type Geometry,
   heapStrategies,
+  loadBackend,
   pageSizeOf,
   strategyNames,
 } from './allocators';

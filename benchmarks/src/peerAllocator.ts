@@ -2,7 +2,7 @@
 // used blocks, so it is O(n)), behind the Allocator contract so the replayer runs it like any strategy.
 // Committed bytes are the highest byte ever handed out, rounded up to a page, as for any allocator
 // over a plain buffer.
-import type { Allocator, HeapStats } from './heapApi';
+import type { Allocator, HeapStats } from '@mem/heap';
 import { MemPool } from '@thi.ng/malloc';
 import { bufferMemory } from './bufferMemory';
 import { PEER_STRATEGY } from './constants';

@@ -2,7 +2,7 @@
 // recorded as an `mtrace v1` event, with block ids renumbered like the shared traces (the smallest
 // id not in use). Users replay their own program's allocation pattern with it.
 import type { Writable } from 'node:stream';
-import type { Allocator, HeapMemory, HeapStats, HeapWalkEntry } from './heapApi';
+import type { Allocator, HeapMemory, HeapStats, HeapWalkEntry } from '@mem/heap';
 import { IdPool } from './idPool';
 import { PointerTable } from './pointerTable';
 import { type Trace, TraceBuilder } from './trace';

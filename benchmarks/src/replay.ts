@@ -1,7 +1,7 @@
 // The replayer: runs a trace through any Allocator, checking block contents (see blockPattern.ts),
 // timing the event loop only (the trace is already parsed into typed arrays), tracking peak live
 // bytes itself and peak committed bytes from the allocator's stats, and stopping at a time budget.
-import type { Allocator } from './heapApi';
+import type { Allocator } from '@mem/heap';
 import { BlockPattern, type CheckMode, patternSeed } from './blockPattern';
 import { CLOCK_CHECK_EVENTS, MAX_REPORTED_ERRORS, OP_ALLOC, OP_REALLOC } from './constants';
 import type { Trace } from './trace';
