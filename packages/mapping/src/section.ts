@@ -59,7 +59,8 @@ export interface SectionOptions {
  * Checks the SEC_* flags against the backing as Windows does (M-003, M-004) and returns the
  * attributes the section reports; throws ERROR_INVALID_PARAMETER or ERROR_BAD_EXE_FORMAT.
  */
-export function sectionAttributes(flags: number, fileBacked: boolean): number {
+export function sectionAttributes(requested: number, fileBacked: boolean): number {
+  const flags = requested >>> 0;
   if ((flags & ~KNOWN_SEC_BITS) !== 0) throw new MemError(ERROR_INVALID_PARAMETER, `unknown SEC_* bits 0x${(flags >>> 0).toString(16)}`);
   if (flags === 0) return fileBacked ? SEC_FILE : SEC_COMMIT;
   const reserve = (flags & SEC_RESERVE) !== 0;
@@ -76,8 +77,8 @@ export function sectionAttributes(flags: number, fileBacked: boolean): number {
   if (noCache && writeCombine) throw new MemError(ERROR_INVALID_PARAMETER, 'SEC_NOCACHE with SEC_WRITECOMBINE');
   if (large && (reserve || fileBacked)) throw new MemError(ERROR_INVALID_PARAMETER, 'SEC_LARGE_PAGES needs a SEC_COMMIT pagefile section');
   const cache = flags & (SEC_NOCACHE | SEC_WRITECOMBINE);
-  if (fileBacked) return SEC_FILE | cache;
-  return (reserve ? SEC_RESERVE : SEC_COMMIT) | cache | (large ? SEC_LARGE_PAGES : 0);
+  if (fileBacked) return (SEC_FILE | cache) >>> 0;
+  return ((reserve ? SEC_RESERVE : SEC_COMMIT) | cache | (large ? SEC_LARGE_PAGES : 0)) >>> 0;
 }
 
 export class Section implements NamedObject {
