@@ -40,6 +40,10 @@ export class AweWindow {
   private readonly poolOfFrame = new Map<number, number>();
   private readonly state: UserPhysicalPages;
   private freedValue = false;
+  private readonly scratchFrames: number[] = [];
+  /** Per pool page, the map() call that named it last (duplicate detection without a Set per call). */
+  private readonly namedIn: Uint32Array;
+  private generation = 0;
 
   /** Use createAweWindow. */
   constructor(process: Process, base: number, windowPages: number, frames: number[]) {
@@ -50,6 +54,7 @@ export class AweWindow {
     this.frames = Object.freeze(frames);
     for (let pool = 0; pool < frames.length; pool++) this.poolOfFrame.set(frames[pool] as number, pool);
     this.state = userPhysicalPagesOf(process, true);
+    this.namedIn = new Uint32Array(frames.length);
   }
 
   get poolPages(): number {
@@ -91,27 +96,31 @@ export class AweWindow {
    */
   map(windowPage: number, poolPages: number | readonly number[]): number {
     this.checkLive();
-    const pages = typeof poolPages === 'number' ? [poolPages] : poolPages;
-    this.checkWindowRange(windowPage, pages.length);
-    const frames: number[] = new Array(pages.length);
-    const named = new Set<number>();
-    for (let i = 0; i < pages.length; i++) {
-      const pool = pages[i] as number;
+    const single = typeof poolPages === 'number';
+    const count = single ? 1 : poolPages.length;
+    this.checkWindowRange(windowPage, count);
+    // scratch state reused across calls: the paging loop calls map() once per page turn
+    const frames = this.scratchFrames;
+    frames.length = count;
+    const stamp = ++this.generation;
+    for (let i = 0; i < count; i++) {
+      const pool = single ? poolPages : (poolPages[i] as number);
       this.checkPoolPage(pool);
-      if (named.has(pool)) fail(ERROR_INVALID_PARAMETER, `pool page ${pool} named twice`);
-      named.add(pool);
-      frames[i] = this.frames[pool] as number;
+      if (this.namedIn[pool] === stamp) fail(ERROR_INVALID_PARAMETER, `pool page ${pool} named twice`);
+      this.namedIn[pool] = stamp;
+      const frame = this.frames[pool] as number;
       // a pool page freed through FreeUserPhysicalPages is gone: fail before moving anything
-      if (!this.state.owns(frames[i] as number)) fail(ERROR_INVALID_ADDRESS, `pool page ${pool} was freed`);
+      if (!this.state.owns(frame)) fail(ERROR_INVALID_ADDRESS, `pool page ${pool} was freed`);
+      frames[i] = frame;
     }
     // move pool pages shown elsewhere: unmap their current pages first (the target range is replaced anyway)
     const state = this.state;
-    for (const frame of frames) {
-      const address = state.mappedAddress(frame);
+    for (let i = 0; i < count; i++) {
+      const address = state.mappedAddress(frames[i] as number);
       if (address >= 0) state.mapRange(address, 1, undefined);
     }
     const address = this.base + windowPage * this.pageSize;
-    const status = state.mapRange(address, frames.length, frames);
+    const status = state.mapRange(address, count, frames);
     if (status !== 0) fail(status, `cannot map at window page ${windowPage}`);
     return address;
   }
