@@ -134,13 +134,18 @@ export class AweWindow {
     if (status !== 0) fail(status, `cannot unmap window page ${windowPage}`);
   }
 
-  /** Frees the pool pages and releases the window. The object is unusable afterwards. */
+  /**
+   * Frees the pool pages and releases the window. Pool pages already freed through the Win32
+   * level, or a window already released by VirtualFree, are skipped. The object is unusable afterwards.
+   */
   free(): void {
     this.checkLive();
     this.freedValue = true;
+    const owned = this.frames.filter((frame) => this.state.owns(frame));
     const freed = { value: 0 };
-    this.state.free(this.frames, this.frames.length, freed);
-    this.process.addressSpace.release(this.base);
+    if (owned.length > 0) this.state.free(owned, owned.length, freed);
+    const space = this.process.addressSpace;
+    if (space.allocationAt(this.base)?.base === this.base) space.release(this.base);
   }
 
   private checkLive(): void {
