@@ -1,5 +1,6 @@
 // System: one simulated machine seen from kernel32 — createSystem's options, the Machine of
 // @mem/pages, and the processes created on it, each handed out as a Kernel32.
+import { createProcessHeap } from '@mem/heap';
 import { Machine, type MachineOptions, type Process } from '@mem/pages';
 import { type Kernel32, bindKernel32 } from './Kernel32';
 
@@ -32,6 +33,7 @@ export class System {
   /** A new process on this machine, seen through its kernel32. */
   createProcess(options: CreateProcessOptions = {}): Kernel32 {
     const process = this.machine.createProcess({ name: options.name, privileges: options.privileges });
+    createProcessHeap(process, this.heapStrategy); // GetProcessHeap's heap exists from process start
     const kernel = bindKernel32(this, process);
     this.kernels.set(process, kernel);
     return kernel;

@@ -6,6 +6,7 @@ import {
   ERROR_WORKING_SET_QUOTA,
   MEM_COMMIT,
   MEM_PRIVATE,
+  MEM_RELEASE,
   MEM_RESERVE,
   MEM_WRITE_WATCH,
   PAGE_EXECUTE_READWRITE,
@@ -180,7 +181,9 @@ describe.each(ALL_GEOMETRIES)('VirtualLock on %s', (geometry) => {
     const k = kernel(geometry);
     const { highestUserAddress } = k.process.geometry;
     expectFailureAmong(k, () => k.VirtualLock(highestUserAddress + 1, 0x1000), false, aboveUserSpaceErrors(geometry));
-    const [ok, error] = attempt(k, () => k.VirtualLock(0x10000, 0x1000));
+    const free = k.VirtualAlloc(0, 0x10000, MEM_COMMIT, PAGE_READWRITE);
+    expect(k.VirtualFree(free, 0, MEM_RELEASE)).toBe(true);
+    const [ok, error] = attempt(k, () => k.VirtualLock(free, 0x1000));
     expect(ok).toBe(false);
     expect(error).not.toBe(SENTINEL);
   });
