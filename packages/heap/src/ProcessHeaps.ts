@@ -100,6 +100,7 @@ export function processHeaps(process: Process): ProcessHeapList {
  * it). Idempotent for the same strategy; returns the process heap.
  */
 export function createProcessHeap(process: Process, strategyName: string = DEFAULT_HEAP_STRATEGY): Heap {
+  getStrategy(strategyName); // an unknown name is MemError(ERROR_INVALID_PARAMETER), before anything is made
   let list = registries.get(process);
   if (list === undefined) {
     list = new ProcessHeapList(process, strategyName);
