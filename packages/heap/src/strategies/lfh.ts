@@ -13,7 +13,7 @@
 // subsegment serial u16), so an overflow from one chunk into the next is found by validate() and free().
 // Host side: a bitmap of free chunks per subsegment and a sorted index of subsegment ranges, so free()
 // finds a chunk's subsegment by binary search and refuses foreign or interior pointers in O(log n).
-import type { HeapStats, HeapStrategy, HeapStrategyOptions, HeapWalkEntry } from '../api';
+import type { HeapMemory, HeapStats, HeapStrategy, HeapStrategyOptions, HeapWalkEntry } from '../api';
 import {
   LFH_ACTIVE_THRESHOLD,
   LFH_BUCKET_COUNT,
@@ -57,6 +57,8 @@ export interface LowFragmentationHeapOptions {
 export class LowFragmentationHeap implements HeapStrategy {
   readonly name = 'lfh';
   readonly backEnd: SegregatedHeap;
+  /** The managed memory (the back end's). */
+  readonly memory: HeapMemory;
   private readonly headerSize: number;
   private readonly granule: number;
   private readonly bucketSize: Uint32Array;
@@ -98,6 +100,7 @@ export class LowFragmentationHeap implements HeapStrategy {
 
   constructor(backEnd: SegregatedHeap, options: LowFragmentationHeapOptions = {}) {
     this.backEnd = backEnd;
+    this.memory = backEnd.memory;
     this.headerSize = backEnd.headerSize;
     this.granule = backEnd.granule;
     this.bucketSize = lfhBucketSizes(backEnd.pointerSize);
