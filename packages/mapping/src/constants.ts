@@ -2,19 +2,11 @@
 // device prefix GetMappedFileName reports. The Windows constants themselves (SEC_*, FILE_MAP_*,
 // GENERIC_*, FILE_SHARE_*, dispositions, ERROR_*) live in @mem/pages and are re-exported here.
 import {
-  PAGE_EXECUTE_READ,
-  PAGE_EXECUTE_READWRITE,
-  PAGE_EXECUTE_WRITECOPY,
-  PAGE_READONLY,
-  PAGE_READWRITE,
-  PAGE_WRITECOPY,
-  SECTION_EXTEND_SIZE,
   SECTION_MAP_EXECUTE,
   SECTION_MAP_EXECUTE_EXPLICIT,
   SECTION_MAP_READ,
   SECTION_MAP_WRITE,
   SECTION_QUERY,
-  STANDARD_RIGHTS_REQUIRED,
 } from '@mem/pages';
 
 export {
@@ -72,37 +64,6 @@ export const NUMA_NO_PREFERRED_NODE = 0xffffffff;
 
 /** FILE_MAP_* bits that choose the view's protection (the rest are options). */
 export const VIEW_ACCESS_BITS = SECTION_QUERY | SECTION_MAP_WRITE | SECTION_MAP_READ | SECTION_MAP_EXECUTE | SECTION_MAP_EXECUTE_EXPLICIT;
-
-/**
- * Section rights a handle of a section with this protection can use to map views: what Windows grants
- * (Wine test_mapping, run on Windows): writable sections everything, the others everything but
- * SECTION_MAP_WRITE. 0 for a protection a section cannot have.
- */
-export function sectionRightsFor(protection: number): number {
-  switch (protection) {
-    case PAGE_READWRITE:
-    case PAGE_EXECUTE_READWRITE:
-      return SECTION_MAP_READ | SECTION_MAP_WRITE | SECTION_MAP_EXECUTE | SECTION_MAP_EXECUTE_EXPLICIT | SECTION_QUERY | SECTION_EXTEND_SIZE;
-    case PAGE_READONLY:
-    case PAGE_WRITECOPY:
-    case PAGE_EXECUTE_READ:
-    case PAGE_EXECUTE_WRITECOPY:
-      return SECTION_MAP_READ | SECTION_MAP_EXECUTE | SECTION_MAP_EXECUTE_EXPLICIT | SECTION_QUERY;
-    default:
-      return 0;
-  }
-}
-
-/** The access mask of the handle CreateFileMapping returns for a section of this protection. */
-export function createdHandleAccess(protection: number): number {
-  return STANDARD_RIGHTS_REQUIRED | sectionRightsFor(protection);
-}
-
-/** Page-access bits for protection compatibility (Wine's page_prot_to_access). */
-export const ACCESS_READ = 0x01;
-export const ACCESS_WRITE = 0x02;
-export const ACCESS_EXECUTE = 0x04;
-export const ACCESS_WRITECOPY = 0x08;
 
 /** ERROR_USER_MAPPED_FILE: truncating (or deleting) a file a section maps. */
 export const ERROR_USER_MAPPED_FILE = 1224;

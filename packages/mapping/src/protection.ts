@@ -16,10 +16,47 @@ import {
   PAGE_READONLY,
   PAGE_READWRITE,
   PAGE_WRITECOPY,
+  SECTION_EXTEND_SIZE,
+  SECTION_MAP_EXECUTE,
+  SECTION_MAP_EXECUTE_EXPLICIT,
   SECTION_MAP_READ,
+  SECTION_MAP_WRITE,
+  SECTION_QUERY,
+  STANDARD_RIGHTS_REQUIRED,
   normalizeProtection,
 } from '@mem/pages';
-import { ACCESS_EXECUTE, ACCESS_READ, ACCESS_WRITE, ACCESS_WRITECOPY, VIEW_ACCESS_BITS } from './constants';
+import { VIEW_ACCESS_BITS } from './constants';
+
+/**
+ * Section rights a handle of a section with this protection can use to map views: what Windows grants
+ * (Wine test_mapping, run on Windows): writable sections everything, the others everything but
+ * SECTION_MAP_WRITE. 0 for a protection a section cannot have.
+ */
+export function sectionRightsFor(protection: number): number {
+  switch (protection) {
+    case PAGE_READWRITE:
+    case PAGE_EXECUTE_READWRITE:
+      return SECTION_MAP_READ | SECTION_MAP_WRITE | SECTION_MAP_EXECUTE | SECTION_MAP_EXECUTE_EXPLICIT | SECTION_QUERY | SECTION_EXTEND_SIZE;
+    case PAGE_READONLY:
+    case PAGE_WRITECOPY:
+    case PAGE_EXECUTE_READ:
+    case PAGE_EXECUTE_WRITECOPY:
+      return SECTION_MAP_READ | SECTION_MAP_EXECUTE | SECTION_MAP_EXECUTE_EXPLICIT | SECTION_QUERY;
+    default:
+      return 0;
+  }
+}
+
+/** The access mask of the handle CreateFileMapping returns for a section of this protection. */
+export function createdHandleAccess(protection: number): number {
+  return STANDARD_RIGHTS_REQUIRED | sectionRightsFor(protection);
+}
+
+/** Page-access bits for protection compatibility (Wine's page_prot_to_access). */
+const ACCESS_READ = 0x01;
+const ACCESS_WRITE = 0x02;
+const ACCESS_EXECUTE = 0x04;
+const ACCESS_WRITECOPY = 0x08;
 
 /** The protections a section can be created with (everything else is ERROR_INVALID_PARAMETER). */
 export function isSectionProtection(protection: number): boolean {

@@ -12,6 +12,7 @@ import {
   ERROR_ACCESS_DENIED,
   ERROR_COMMITMENT_LIMIT,
   ERROR_INVALID_ADDRESS,
+  ERROR_INVALID_PARAMETER,
   ERROR_MAPPED_ALIGNMENT,
   MEM_MAPPED,
   MemError,
@@ -21,8 +22,7 @@ import {
   alignDown,
   alignUp,
 } from '@mem/pages';
-import { sectionRightsFor } from './constants';
-import { rightsNeededFor, viewPageProtection, viewProtectionFor } from './protection';
+import { rightsNeededFor, sectionRightsFor, viewPageProtection, viewProtectionFor } from './protection';
 import type { Section } from './section';
 
 export interface MapViewOptions {
@@ -89,10 +89,15 @@ export class View implements AllocationOwner {
     return viewPageProtection(this.section.protection, this.protection, requested, false);
   }
 
-  /** VirtualAlloc(MEM_COMMIT) on the view (address and size page-aligned, protection already checked). */
-  commit(allocation: Allocation, address: number, size: number, protection: number): void {
+  /**
+   * VirtualAlloc(MEM_COMMIT) on the view (address and size page-aligned, `protect` as requested): file
+   * views refuse it whatever the protection; otherwise the protection must suit the view (P-011).
+   */
+  commit(allocation: Allocation, address: number, size: number, protect: number): void {
     const section = this.section;
     if (section.file !== undefined) throw new MemError(ERROR_ACCESS_DENIED, 'pages of a file view are committed already');
+    const protection = this.protectionFor(allocation, protect);
+    if (protection < 0) throw new MemError(ERROR_INVALID_PARAMETER, `protection 0x${(protect >>> 0).toString(16)} does not suit the view`);
     const first = this.firstPage + (address - allocation.base) / section.pageSize;
     const end = first + size / section.pageSize;
     const fresh = section.reserve ? section.commitPages(first, end, this) : [];

@@ -26,10 +26,10 @@ import {
   resolveProcessHandle,
   toWin32,
 } from '@mem/pages';
-import { HANDLE_TYPE_FILE, HANDLE_TYPE_SECTION, NUMA_NO_PREFERRED_NODE, createdHandleAccess } from './constants';
+import { HANDLE_TYPE_FILE, HANDLE_TYPE_SECTION, NUMA_NO_PREFERRED_NODE } from './constants';
 import { type FileObject, openFile, openedFileError } from './file';
 import { lookupName } from './namespace';
-import { isSectionProtection } from './protection';
+import { createdHandleAccess, isSectionProtection } from './protection';
 import { type Section, createSection, createdSectionError } from './section';
 import { mappedFileName, viewAt } from './lookup';
 import { mapView } from './view';

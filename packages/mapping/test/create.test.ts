@@ -48,7 +48,7 @@ describe('CreateFileMapping protections (test_CreateFileMapping_protection)', ()
   const accepted = [PAGE_READONLY, PAGE_READWRITE, PAGE_WRITECOPY, PAGE_EXECUTE_READ, PAGE_EXECUTE_READWRITE, PAGE_EXECUTE_WRITECOPY];
   const refused = [0, PAGE_NOACCESS, PAGE_EXECUTE, 0x03, 0x05, 0x06, 0x07, 0x09, 0x0c, 0x0f, 0x30, 0x50, 0x60, 0x90, 0xc0, 0xf0, PAGE_READWRITE | PAGE_GUARD, PAGE_READWRITE | PAGE_NOCACHE];
 
-  it.each(accepted)('file mapping with protection %#x succeeds and views report it as asked', (protection) => {
+  it.each(accepted)('file mapping with protection %d succeeds and views report it as asked', (protection) => {
     const k = kernel();
     const file = k.CreateFile(tempFile(4096), GENERIC_READ | GENERIC_WRITE | GENERIC_EXECUTE, 0, undefined, OPEN_EXISTING, 0, 0);
     const [h, error] = attempt(k, () => k.CreateFileMapping(file, undefined, protection | SEC_COMMIT, 0, 4096, undefined));
@@ -61,7 +61,7 @@ describe('CreateFileMapping protections (test_CreateFileMapping_protection)', ()
     expect(info.RegionSize).toBe(4096);
   });
 
-  it.each(refused)('protection %#x is ERROR_INVALID_PARAMETER (file and pagefile)', (protection) => {
+  it.each(refused)('protection %d is ERROR_INVALID_PARAMETER (file and pagefile)', (protection) => {
     const k = kernel();
     const file = k.CreateFile(tempFile(4096), GENERIC_READ | GENERIC_WRITE | GENERIC_EXECUTE, 0, undefined, OPEN_EXISTING, 0, 0);
     expectFailure(k, () => k.CreateFileMapping(file, undefined, protection | SEC_COMMIT, 0, 4096, undefined), 0, ERROR_INVALID_PARAMETER);
@@ -80,7 +80,7 @@ describe('SEC_* validation (M-003, M-004)', () => {
     [SEC_COMMIT | SEC_WRITECOMBINE, SEC_COMMIT | SEC_WRITECOMBINE],
     [0, SEC_COMMIT],
   ];
-  it.each(anonymousOk)('M-003 pagefile flags %#x → attributes %#x', (flags, attributes) => {
+  it.each(anonymousOk)('M-003 pagefile flags %d → attributes %d', (flags, attributes) => {
     const k = kernel();
     const [h, error] = attempt(k, () => k.CreateFileMapping(INVALID_HANDLE_VALUE, undefined, PAGE_READWRITE | flags, 0, 0x1000, undefined));
     expect(h).not.toBe(0);
@@ -101,7 +101,7 @@ describe('SEC_* validation (M-003, M-004)', () => {
     [SEC_IMAGE | SEC_COMMIT, ERROR_INVALID_PARAMETER],
     [SEC_IMAGE, ERROR_BAD_EXE_FORMAT],
   ];
-  it.each(anonymousBad)('M-003 pagefile flags %#x → error %d', (flags, error) => {
+  it.each(anonymousBad)('M-003 pagefile flags %d → error %d', (flags, error) => {
     const k = kernel();
     expectFailure(k, () => k.CreateFileMapping(INVALID_HANDLE_VALUE, undefined, PAGE_READWRITE | flags, 0, 0x1000, undefined), 0, error);
     expect(k.process.handles.count).toBe(0);
@@ -114,7 +114,7 @@ describe('SEC_* validation (M-003, M-004)', () => {
     [SEC_COMMIT | SEC_NOCACHE, SEC_FILE | SEC_NOCACHE],
     [SEC_COMMIT | SEC_WRITECOMBINE, SEC_FILE | SEC_WRITECOMBINE],
   ];
-  it.each(fileCases)('M-004 data file flags %#x → attributes %#x', (flags, attributes) => {
+  it.each(fileCases)('M-004 data file flags %d → attributes %d', (flags, attributes) => {
     const k = kernel();
     const file = k.CreateFile(tempFile(0x3456), GENERIC_READ | GENERIC_WRITE, 0, undefined, OPEN_EXISTING, 0, 0);
     const h = k.CreateFileMapping(file, undefined, PAGE_READONLY | flags, 0, 0, undefined);
