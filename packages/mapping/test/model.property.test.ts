@@ -98,7 +98,7 @@ describe('views against a model', () => {
           expect(physical.commitChargePages).toBe(SECTION_SIZE / PAGE + copyPages);
         }
         for (const view of views) expect(view.k.UnmapViewOfFile(view.base)).toBe(true);
-        processes.forEach((k, i) => expect(k.CloseHandle(handles[i] as number)).toBe(true));
+        for (const [i, k] of processes.entries()) expect(k.CloseHandle(handles[i] as number)).toBe(true);
         expect(physical.framesInUse).toBe(0);
         expect(physical.commitChargePages).toBe(0);
       }),
