@@ -153,7 +153,8 @@ export class SegregatedHeap implements HeapStrategy {
     let commit = roundUp(Math.max(options.initialCommit ?? 0x400 * this.pointerSize, minimumCommit), this.pageSize);
     let reserve: number;
     if (this.growable) {
-      reserve = roundUp(Math.max(options.initialReserve ?? DEFAULT_INITIAL_RESERVE, commit), source.granularity);
+      // Page-rounded: HeapCreate(0, initial, 0) reserves initial + 64 KiB exactly (H-003).
+      reserve = roundUp(Math.max(options.initialReserve || DEFAULT_INITIAL_RESERVE, commit), this.pageSize);
     } else {
       // A fixed heap reserves its maximum, rounded to 0x400·ptr (H-004), and never grows.
       reserve = roundUp(Math.max(this.maximumSize, commit), Math.max(0x400 * this.pointerSize, this.pageSize));
@@ -713,9 +714,11 @@ export class SegregatedHeap implements HeapStrategy {
   }
 
   /**
-   * Gives back the tail of segment `segment` when its last block is free: decommits it when it is big
-   * enough and the heap holds enough free bytes (hysteresis), or always when `compact`; releases a
-   * later segment that became entirely free.
+   * Gives back the tail of segment `segment` when its last block is free: decommits all but COMMIT_STEP
+   * of it when the rest is at least DECOMMIT_FREE_BLOCK_THRESHOLD and the heap holds more than
+   * DECOMMIT_TOTAL_FREE_THRESHOLD free bytes (hysteresis: a heap that frees and allocates again at its
+   * end does not commit and decommit each time). With `compact`, decommits all it can and releases a
+   * later segment that became entirely free (only compact releases: re-reserving costs more).
    */
   private trimSegment(segment: number, compact: boolean): void {
     const last = this.segLast[segment] as number;
@@ -726,11 +729,12 @@ export class SegregatedHeap implements HeapStrategy {
     const commitEnd = this.segCommit[segment] as number;
     const totalFree = this.freeBlockBytes;
     if (!compact && totalFree <= DECOMMIT_TOTAL_FREE_THRESHOLD) return;
-    if (segment > 0 && last === (this.segFirst[segment] as number) && this.growable) {
+    if (compact && segment > 0 && last === (this.segFirst[segment] as number) && this.growable) {
       this.releaseSegment(segment, size);
       return;
     }
-    const keepEnd = roundUp(last + MIN_BLOCK_GRANULES * this.granule, this.pageSize);
+    let keepEnd = roundUp(last + MIN_BLOCK_GRANULES * this.granule, this.pageSize);
+    if (!compact) keepEnd += COMMIT_STEP;
     const bytes = commitEnd - keepEnd;
     if (bytes <= 0 || (!compact && bytes < DECOMMIT_FREE_BLOCK_THRESHOLD)) return;
     this.removeFree(last, size);
