@@ -29,6 +29,7 @@ import {
   alignUp,
 } from '@mem/pages';
 import { HANDLE_TYPE_SECTION } from './constants';
+import { hasOpenHandle } from './handles';
 import type { FileObject } from './file';
 import { lookupName, type NamedObject, registerName, unregisterName } from './namespace';
 import { PageMap } from './page-map';
@@ -103,6 +104,7 @@ export class Section implements NamedObject {
   private readonly committed: PageMap;
   private chargedPagesValue = 0;
   private readonly viewSet = new Set<View>();
+  /** Idiomatic references (SectionRef); handles are found by scanning the machine's handle tables. */
   private references = 0;
   private alive = true;
 
@@ -138,9 +140,9 @@ export class Section implements NamedObject {
   get chargedPages(): number {
     return this.chargedPagesValue;
   }
-  /** Handles and idiomatic references. */
-  get referenceCount(): number {
-    return this.references;
+  /** Idiomatic references plus whether a handle is open: while either holds, the name lives. */
+  get isReferenced(): boolean {
+    return this.references > 0 || hasOpenHandle(this.machine, this);
   }
   get views(): View[] {
     return [...this.viewSet];
@@ -152,10 +154,15 @@ export class Section implements NamedObject {
     this.references++;
   }
 
-  /** Drops a handle; the name goes with the last one, the section with its last view. */
+  /** Drops an idiomatic reference; see handleClosed. */
   releaseReference(): void {
     this.references--;
-    if (this.references > 0) return;
+    this.handleClosed();
+  }
+
+  /** A handle was closed: the name goes with the last reference, the section with its last view too. */
+  handleClosed(): void {
+    if (this.isReferenced) return;
     if (this.name !== undefined) unregisterName(this.machine, this.name, this);
     this.destroyIfUnused();
   }
@@ -170,7 +177,7 @@ export class Section implements NamedObject {
   }
 
   private destroyIfUnused(): void {
-    if (!this.alive || this.references > 0 || this.viewSet.size > 0) return;
+    if (!this.alive || this.viewSet.size > 0 || this.isReferenced) return;
     this.alive = false;
     if (this.file !== undefined) {
       // the lazy writer writes a closed mapping's dirty pages back

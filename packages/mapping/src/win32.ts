@@ -28,6 +28,7 @@ import {
 } from '@mem/pages';
 import { HANDLE_TYPE_FILE, HANDLE_TYPE_SECTION, NUMA_NO_PREFERRED_NODE } from './constants';
 import { type FileObject, openFile, openedFileError } from './file';
+import { hasOpenHandle } from './handles';
 import { lookupName } from './namespace';
 import { createdHandleAccess, isSectionProtection } from './protection';
 import { type Section, createSection, createdSectionError } from './section';
@@ -44,10 +45,9 @@ function combine(high: number, low: number): number {
 }
 
 function sectionHandle(process: Process, section: Section, access: number): number {
-  section.addReference();
-  const handle = process.handles.insert(HANDLE_TYPE_SECTION, section, access, () => section.releaseReference());
+  const handle = process.handles.insert(HANDLE_TYPE_SECTION, section, access, () => section.handleClosed());
   if (handle === 0) {
-    section.releaseReference();
+    section.handleClosed();
     throw new MemError(ERROR_NOT_ENOUGH_MEMORY, 'handle table full');
   }
   return handle;
@@ -94,7 +94,9 @@ export function CreateFile(
       share: dwShareMode,
       disposition: dwCreationDisposition,
     });
-    const handle = process.handles.insert(HANDLE_TYPE_FILE, file, file.access, () => file.close());
+    const handle = process.handles.insert(HANDLE_TYPE_FILE, file, file.access, () => {
+      if (!hasOpenHandle(process.machine, file)) file.close();
+    });
     if (handle === 0) {
       file.close();
       throw new MemError(ERROR_NOT_ENOUGH_MEMORY, 'handle table full');

@@ -126,4 +126,18 @@ describe('named sections', () => {
     expect(k.machine.physical.commitChargePages).toBe(0);
     expect(k.machine.physical.framesInUse).toBe(0);
   });
+
+  it('a duplicated handle keeps the section and its name after the original is closed', () => {
+    const k = kernel();
+    const original = k.CreateFileMapping(INVALID_HANDLE_VALUE, undefined, PAGE_READWRITE, 0, 0x1000, 'dup');
+    const copy = k.process.handles.duplicate(original);
+    expect(k.CloseHandle(original)).toBe(true);
+    expect(k.OpenFileMapping(FILE_MAP_READ, false, 'dup')).not.toBe(0);
+    const view = k.MapViewOfFile(copy, FILE_MAP_WRITE, 0, 0, 0);
+    expect(view).not.toBe(0);
+    for (const [handle] of [...k.process.handles]) k.CloseHandle(handle);
+    expectFailure(k, () => k.OpenFileMapping(FILE_MAP_READ, false, 'dup'), 0, ERROR_FILE_NOT_FOUND);
+    k.UnmapViewOfFile(view);
+    expect(k.machine.physical.commitChargePages).toBe(0);
+  });
 });
