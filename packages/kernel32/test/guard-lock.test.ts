@@ -110,6 +110,29 @@ describe.each(ALL_GEOMETRIES)('guard pages on %s', (geometry) => {
     }
   });
 
+  it('VirtualLock on a guard page: the first call fails with STATUS_GUARD_PAGE_VIOLATION and clears the guard', () => {
+    const k = kernel(geometry);
+    const page = k.process.geometry.pageSize;
+    const p = k.VirtualAlloc(0, page, MEM_RESERVE | MEM_COMMIT | MEM_WRITE_WATCH, PAGE_READWRITE | PAGE_GUARD);
+    const old = { value: 0 };
+    expect(k.VirtualProtect(p, page, PAGE_READWRITE, old)).toBe(true);
+    expect(old.value).toBe(PAGE_READWRITE | PAGE_GUARD);
+    k.mem.setUint32(p, 1);
+    expect(k.ResetWriteWatch(p, page)).toBe(0);
+    expect(k.VirtualProtect(p, page, PAGE_READWRITE | PAGE_GUARD, old)).toBe(true);
+    expect(old.value).toBe(PAGE_READWRITE);
+    // the last error is the NT status itself, as Windows leaves it
+    expectFailure(k, () => k.VirtualLock(p, page), false, 0x80000001);
+    const addresses: number[] = [];
+    const count = { value: 4 };
+    expect(k.GetWriteWatch(0, p, page, addresses, count, { value: 0 })).toBe(0);
+    expect(count.value).toBe(0); // the failed lock wrote nothing
+    expect(query(k, p)).toMatchObject({ Protect: PAGE_READWRITE, AllocationProtect: PAGE_READWRITE | PAGE_GUARD });
+    expect(k.VirtualLock(p, page)).toBe(true);
+    expect(k.mem.getUint32(p)).toBe(1);
+    expect(k.VirtualUnlock(p, page)).toBe(true);
+  });
+
   it('G-007 committing RW|GUARD in the middle of a committed range splits it', () => {
     const k = kernel(geometry);
     const page = k.process.geometry.pageSize;

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   ERROR_INVALID_PARAMETER,
   MEM_COMMIT,
+  MEM_DECOMMIT,
   MEM_RESERVE,
   MEM_WRITE_WATCH,
   PAGE_NOACCESS,
@@ -128,6 +129,25 @@ describe.each(ALL_GEOMETRIES)('write watch on %s', (geometry) => {
     k.mem.setUint8(p + 5 * page, 1);
     expect(k.VirtualProtect(p, 6 * page, PAGE_NOACCESS, old)).toBe(true);
     expect(dirty(k, p, 16 * page)).toEqual([p + 5 * page]);
+  });
+
+  it('W-011 decommitted and re-protected pages report nothing until written; results untouched when count is 0', () => {
+    const k = kernel(geometry);
+    const page = k.process.geometry.pageSize;
+    const size = 16 * page;
+    const p = k.VirtualAlloc(0, size, MEM_RESERVE | MEM_WRITE_WATCH, PAGE_READWRITE);
+    expect(k.VirtualAlloc(p, size, MEM_COMMIT, PAGE_NOACCESS)).toBe(p);
+    expect(k.VirtualFree(p + page, page, MEM_DECOMMIT)).toBe(true);
+    const old = { value: 0 };
+    expect(k.VirtualProtect(p + 2 * page, page, PAGE_READWRITE, old)).toBe(true);
+    expect(old.value).toBe(PAGE_NOACCESS);
+    const addresses = [SENTINEL];
+    const count = { value: 64 };
+    expect(k.GetWriteWatch(WRITE_WATCH_FLAG_RESET, p, size, addresses, count, { value: 0 })).toBe(0);
+    expect(count.value).toBe(0);
+    expect(addresses[0]).toBe(SENTINEL);
+    k.mem.setUint8(p + 2 * page + 200, 3);
+    expect(dirty(k, p, size, WRITE_WATCH_FLAG_RESET)).toEqual([p + 2 * page]);
   });
 
   it('W-012 2048 pages with every second page written → 1024, also after a read-only half', () => {
