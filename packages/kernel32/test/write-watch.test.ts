@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   ERROR_INVALID_PARAMETER,
+  ERROR_NOACCESS,
   MEM_COMMIT,
   MEM_DECOMMIT,
   MEM_RESERVE,
@@ -160,6 +161,29 @@ describe.each(ALL_GEOMETRIES)('write watch on %s', (geometry) => {
     const old = { value: 0 };
     expect(k.VirtualProtect(p, 1024 * page, PAGE_READONLY, old)).toBe(true);
     expect(dirty(k, p, 2048 * page)).toEqual(expected);
+  });
+
+  it('Wine invalid-parameter cases: counts, NULL boxes, sizes, ranges', () => {
+    const k = kernel(geometry);
+    const page = k.process.geometry.pageSize;
+    const size = 16 * page;
+    const base = watched(k, 16);
+    k.mem.setUint8(base, 1);
+    const results: number[] = [];
+    const granularity = { value: 0 };
+    const fail = (call: () => number, error: number) => expectFailure(k, call, 0xffffffff, error);
+    fail(() => k.GetWriteWatch(0, base, size, results, { value: 0 }, granularity), ERROR_INVALID_PARAMETER);
+    fail(() => k.GetWriteWatch(0, base, size, results, undefined, granularity), ERROR_NOACCESS);
+    fail(() => k.GetWriteWatch(0, base, size, results, { value: 64 }, undefined), ERROR_NOACCESS);
+    fail(() => k.GetWriteWatch(0, base, size, undefined, { value: 64 }, granularity), ERROR_NOACCESS);
+    fail(() => k.GetWriteWatch(0, base, size, undefined, { value: 0 }, granularity), ERROR_INVALID_PARAMETER);
+    fail(() => k.GetWriteWatch(0xdeadbeef, base, size, results, { value: 64 }, granularity), ERROR_INVALID_PARAMETER);
+    fail(() => k.GetWriteWatch(0, base, 0, results, { value: 64 }, granularity), ERROR_INVALID_PARAMETER);
+    fail(() => k.GetWriteWatch(0, base, size * 2, results, { value: 64 }, granularity), ERROR_INVALID_PARAMETER);
+    fail(() => k.GetWriteWatch(0, base + size - page, page + 1, results, { value: 64 }, granularity), ERROR_INVALID_PARAMETER);
+    fail(() => k.ResetWriteWatch(base, 0), ERROR_INVALID_PARAMETER);
+    // none of the failures reset anything
+    expect(dirty(k, base, size)).toEqual([base]);
   });
 
   it('unknown flags → 0xFFFFFFFF, ERROR_INVALID_PARAMETER; a range beyond the region fails', () => {
