@@ -1,14 +1,13 @@
 // One measurement of a strategy on a trace: a checked run (content checks, samples of live and
-// committed bytes, error count, peaks) and timed runs with one byte written per allocation, as the
-// native figures were taken; ns per event is the median of the timed runs. With `touch` or `none`
-// checks the checked run is also the first timed run.
+// committed bytes, error count, peaks), then `runs - 1` more runs that write one byte per block as
+// the native figures were taken. ns per event is the median over all runs, the checked one included.
 import { type AllocatorSpec, createBenchAllocator } from './allocators';
 import type { CheckMode } from './blockPattern';
 import { median, type ReplayError, type ReplaySamples, replay, type StopReason } from './replay';
 import type { Trace } from './trace';
 
 export interface MeasureOptions {
-  /** Timed runs (at least 1). */
+  /** Runs (at least 1): the checked run and `runs - 1` lighter ones; all are timed. */
   runs: number;
   /** Content checks of the checked run. */
   check: CheckMode;
@@ -49,9 +48,7 @@ export function measure(trace: Trace, spec: AllocatorSpec, options: MeasureOptio
     sampleEvery,
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
-  const timings: number[] = [];
-  const checkedIsTimed = options.check === 'touch' || options.check === 'none';
-  if (checkedIsTimed) timings.push(checked.nsPerEvent);
+  const timings: number[] = [checked.nsPerEvent];
   // A run that found errors or ran out of memory is not worth timing again.
   const healthy = checked.errorCount === 0;
   while (healthy && timings.length < Math.max(1, options.runs)) {
@@ -62,7 +59,6 @@ export function measure(trace: Trace, spec: AllocatorSpec, options: MeasureOptio
     });
     timings.push(timed.nsPerEvent);
   }
-  if (timings.length === 0) timings.push(checked.nsPerEvent);
   return {
     trace: trace.name,
     strategy: spec.strategy,

@@ -40,8 +40,8 @@ export interface CompareCommandOptions {
 
 /** Defaults sized to finish under 5 minutes on 2 cores (and --quick under 1 minute). */
 export const COMPARE_DEFAULTS = {
-  full: { runs: 2, budget: 20, peerBudget: 2, limit: undefined, events: 200_000 },
-  quick: { runs: 1, budget: 5, peerBudget: 0.25, limit: 150_000, events: 40_000 },
+  full: { runs: 1, budget: 30, peerBudget: 2, limit: undefined, events: 200_000 },
+  quick: { runs: 1, budget: 4, peerBudget: 0.25, limit: 150_000, events: 40_000 },
 } as const;
 
 /** Samples of live and committed bytes per replay, for the timeline charts. */

@@ -1,6 +1,6 @@
 // The command line of mem-bench (commander): `replay` and `compare` (the default).
 import { Command, CommanderError, Option } from 'commander';
-import { DEFAULT_MEMORY_BYTES, type Geometry } from '@mem/benchmarks';
+import type { Geometry } from '@mem/benchmarks';
 import { compareCommand } from './compareCommand';
 import { type AppIO, processIO } from './io';
 import {
@@ -31,12 +31,12 @@ export async function main(argv: readonly string[], io: AppIO = processIO): Prom
     .requiredOption('-s, --strategy <name>', 'a registered strategy, or thi.ng/malloc')
     .addOption(new Option('-g, --geometry <geometry>', 'x86, x64 or ia64').default('x64').argParser(parseGeometry))
     .addOption(new Option('-b, --backend <backend>', 'buffer (ArrayBuffer) or process (Heap* API)').default('buffer').argParser(parseBackend))
-    .addOption(new Option('-r, --runs <count>', 'timed runs (median reported)').default(3).argParser(parsePositiveInteger))
+    .addOption(new Option('-r, --runs <count>', 'runs (median ns per event); the first checks contents').default(3).argParser(parsePositiveInteger))
     .addOption(new Option('--budget <seconds>', 'stop each run after this long and report it incomplete').default(30).argParser(parseSeconds))
     .addOption(new Option('--check <mode>', 'content checks of the checked run: none, touch, prefix, full').default('prefix').argParser(parseCheck))
     .addOption(new Option('--limit <events>', 'replay only the first events of a trace file').argParser(parsePositiveInteger))
     .addOption(new Option('--events <count>', 'events of a synthetic workload').default(200_000).argParser(parsePositiveInteger))
-    .addOption(new Option('--memory <MiB>', `buffer size (default: 16 x peak live, 64-${DEFAULT_MEMORY_BYTES / 2 ** 20} MiB)`).argParser(parseMebibytes))
+    .addOption(new Option('--memory <MiB>', 'buffer size in MiB (default: 16 x peak live, 256-1024 MiB)').argParser(parseMebibytes))
     .option('--traces <dir>', 'folder of trace files', defaultTracesDir)
     .option('--json', 'print exactly one JSON object', false)
     .action(async (trace: string, options) => {
@@ -49,7 +49,7 @@ export async function main(argv: readonly string[], io: AppIO = processIO): Prom
     .option('--quick', 'trace prefixes, fewer runs: under a minute', false)
     .option('--traces <dir>', 'folder of trace files', defaultTracesDir)
     .option('-o, --out <dir>', 'report folder', defaultReportDir)
-    .addOption(new Option('-r, --runs <count>', 'timed runs per figure').argParser(parsePositiveInteger))
+    .addOption(new Option('-r, --runs <count>', 'runs per figure (default 1)').argParser(parsePositiveInteger))
     .addOption(new Option('--budget <seconds>', 'seconds per run of a strategy').argParser(parseSeconds))
     .addOption(new Option('--peer-budget <seconds>', 'seconds per run of thi.ng/malloc').argParser(parseSeconds))
     .addOption(new Option('--limit <events>', 'replay only the first events of each trace file').argParser(parsePositiveInteger))

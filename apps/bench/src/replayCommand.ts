@@ -2,8 +2,8 @@
 import {
   type Backend,
   type CheckMode,
-  DEFAULT_MEMORY_BYTES,
   type Geometry,
+  loadBackend,
   type Measurement,
   measure,
   strategyNames,
@@ -38,6 +38,7 @@ export async function replayCommand(traceArgument: string, options: ReplayComman
   if (!strategyNames().includes(options.strategy)) {
     throw new Error(`unknown strategy "${options.strategy}" (known: ${strategyNames().join(', ')})`);
   }
+  await loadBackend(options.backend);
   const source = resolveTraceSource(traceArgument, options.traces);
   const trace = await loadSource(source, { limit: options.limit, syntheticEvents: options.events });
   const progress = new ProgressReporter(io, !options.json);
@@ -80,10 +81,10 @@ export async function replayCommand(traceArgument: string, options: ReplayComman
   return report.errorCount > 0 ? 2 : 0;
 }
 
-/** Buffer size for a trace: room for 16 times its peak, between 64 MiB and the default 512 MiB. */
+/** Buffer size for a trace: 16 times its peak, at least 256 MiB (room for fragmenting peers), at most 1 GiB. */
 export function memoryFor(peakLiveBytes: number): number {
   const wanted = Math.ceil((peakLiveBytes * 16) / 2 ** 20) * 2 ** 20;
-  return Math.min(DEFAULT_MEMORY_BYTES, Math.max(64 * 2 ** 20, wanted));
+  return Math.min(2 ** 30, Math.max(256 * 2 ** 20, wanted));
 }
 
 function describe(report: ReplayReport): string {
@@ -91,7 +92,7 @@ function describe(report: ReplayReport): string {
     `trace        ${report.trace} (${formatCount(report.events)} events)`,
     `strategy     ${report.strategy} on ${report.geometry}, ${report.backend} backend`,
     `completed    ${formatCount(report.completedEvents)} events${report.complete ? '' : ` (incomplete: ${report.stopReason})`}`,
-    `ns per event ${formatNs(report.nsPerEvent)} (median of ${report.nsPerEventRuns.length} timed runs: ${report.nsPerEventRuns.map(formatNs).join(', ')})`,
+    `ns per event ${formatNs(report.nsPerEvent)} (median of ${report.nsPerEventRuns.length} runs: ${report.nsPerEventRuns.map(formatNs).join(', ')})`,
     `peak live    ${formatBytes(report.peakLiveBytes)}`,
     `peak commit  ${formatBytes(report.peakCommittedBytes)}`,
     `footprint    ${formatRatio(report.footprint)} (peak committed / peak live)`,

@@ -2,7 +2,7 @@
 // synthetic workload; and lists a folder's traces for `compare`.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { findWorkload, loadTrace, type Trace, workloads } from '@mem/benchmarks';
+import { findWorkload, loadTrace, type Trace, traceName, workloads } from '@mem/benchmarks';
 
 export const TRACE_FILE_PATTERN = /\.mtrace(\.gz)?$/;
 
@@ -28,7 +28,7 @@ export function syntheticSources(): TraceSource[] {
 /** A path to a trace file, a trace name in `tracesDir`, or a workload name. */
 export function resolveTraceSource(argument: string, tracesDir: string): TraceSource {
   const path = resolve(argument);
-  if (existsSync(path) && statSync(path).isFile()) return { name: argument, kind: 'file', location: path };
+  if (existsSync(path) && statSync(path).isFile()) return { name: traceName(path), kind: 'file', location: path };
   const named = listTraceFiles(tracesDir).find((source) => source.name === argument);
   if (named !== undefined) return named;
   if (findWorkload(argument) !== undefined) return { name: argument, kind: 'synthetic', location: argument };
