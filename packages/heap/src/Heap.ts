@@ -21,6 +21,7 @@ import {
   Win32Exception,
 } from '@mem/pages';
 import type { HeapStrategy, HeapWalkEntry, PageSource } from './api';
+import { SegregatedHeap } from './strategies/segregated';
 import {
   HEAP_CREATE_ENABLE_EXECUTE,
   HEAP_FREE_CHECKING_ENABLED,
@@ -127,6 +128,7 @@ export class Heap {
     this.maximumAllocation = maximumAllocationSize(this.pointerSize);
     this.strategy = owner.createStrategy(strategyName, creation);
     this.handle = firstRegion(this.strategy);
+    if (this.freeChecking) this.refillFree(0, 0, -1); // the debug heap's free space shows 0xFEEEFEEE from the start
   }
 
   /** True when the LFH front end may serve this heap. */
@@ -163,9 +165,11 @@ export class Heap {
   alloc(size: number, flags = 0): number {
     this.checkUsable();
     const all = flags | this.flags;
+    const committed = this.freeChecking ? this.strategy.stats().committedBytes : 0;
     const pointer = this.allocateBlock(size);
     if (pointer === 0) return this.outOfMemory(all, size);
     this.walkEntries = undefined;
+    if (this.freeChecking && this.strategy.stats().committedBytes !== committed) this.refillFree(0, 0, -1);
     if (all & HEAP_ZERO_MEMORY) this.source.memory.fill(pointer, size, 0);
     else if (this.freeChecking) fillPattern(this.source, pointer, size, FRESH_FILL);
     if (this.tailBytes !== 0 && size < this.largeBlockSize) this.fillTail(pointer, size);
@@ -177,13 +181,15 @@ export class Heap {
     this.checkUsable();
     this.blockSize(pointer); // refuses what is no live block
     if (this.tailBytes !== 0 && !this.tailIntact(pointer)) this.corruption(pointer, 'modified past its end');
-    if (this.freeChecking) this.fillFreed(pointer);
+    const usable = this.freeChecking ? this.strategy.usableSize(pointer) : 0;
+    const committed = this.freeChecking ? this.strategy.stats().committedBytes : 0;
     try {
       this.strategy.free(pointer);
     } catch (error) {
       this.strategyFailed(error);
     }
     this.walkEntries = undefined;
+    if (this.freeChecking) this.refillFree(pointer, usable, committed);
   }
 
   /** HeapReAlloc: the block's new address (maybe moved); throws MemError(ERROR_NOT_ENOUGH_MEMORY) when it cannot. */
@@ -196,6 +202,8 @@ export class Heap {
     const wasLarge = oldSize >= this.largeBlockSize;
     const isLarge = size >= this.largeBlockSize;
     if (isLarge && this.maximumSize !== 0) return this.outOfMemory(all, size);
+    const oldUsable = this.freeChecking ? this.strategy.usableSize(pointer) : 0;
+    const committed = this.freeChecking ? this.strategy.stats().committedBytes : 0;
     const extra = this.tailBytes !== 0 && !isLarge ? this.tailBytes : 0;
     // A block keeps its tail bytes only while it stays small: crossing the threshold means a new block.
     const inPlace = this.tailBytes === 0 || wasLarge === isLarge;
@@ -221,6 +229,7 @@ export class Heap {
       }
     }
     this.walkEntries = undefined;
+    if (this.freeChecking) this.refillFree(pointer, oldUsable, committed);
     if (size > oldSize) {
       if (all & HEAP_ZERO_MEMORY) this.source.memory.fill(result + oldSize, size - oldSize, 0);
       else if (this.freeChecking) fillPattern(this.source, result + oldSize, size - oldSize, FRESH_FILL, oldSize);
@@ -237,7 +246,8 @@ export class Heap {
 
   /**
    * HeapValidate: true when the block (or, without a pointer, the whole heap) is intact. Never throws for a
-   * bad pointer; a corruption found marks the heap corrupted.
+   * bad pointer and never raises; a corruption found marks the heap corrupted (with termination on, the next
+   * call that uses the heap raises STATUS_HEAP_CORRUPTION) until a whole-heap validation passes again.
    */
   validate(pointer = 0): boolean {
     if (this.destroyed) return false;
@@ -246,12 +256,15 @@ export class Heap {
       if (pointer === 0) {
         this.strategy.validate();
         if (this.tailBytes !== 0) intact = this.allTailsIntact();
+        if (this.freeChecking && intact) intact = this.freeFillIntact();
       } else {
         if (!this.strategy.owns(pointer)) return false;
         this.strategy.validate(pointer);
         if (this.tailBytes !== 0) intact = this.tailIntact(pointer);
       }
+      // A whole-heap check that passes again (the damage was repaired) lifts the corrupted mark.
       if (!intact) this.corrupted = true;
+      else if (pointer === 0) this.corrupted = false;
       return intact;
     } catch (error) {
       if (!isMemError(error)) throw error;
@@ -392,11 +405,42 @@ export class Heap {
     throw new MemError(ERROR_NOT_ENOUGH_MEMORY, `heap allocation of ${size} bytes`);
   }
 
-  /** Debug heap: the freed block's bytes past the back end's link words show 0xFEEEFEEE. */
-  private fillFreed(pointer: number): void {
-    const links = 2 * this.pointerSize;
-    const usable = this.strategy.usableSize(pointer);
-    if (usable > links) fillPattern(this.source, pointer + links, usable - links, FREED_FILL, links);
+  /**
+   * Debug heap (free checking): free blocks show 0xFEEEFEEE past the back end's two link words. Refills the free
+   * blocks touching [pointer − header, pointer + length + header) — where a free or resize just merged or split
+   * blocks — or every free block when the heap's committed size changed (`committed` is the size before; -1
+   * forces it). Only for back ends with the segregated block layout (links first, nothing else in a free block).
+   */
+  private refillFree(pointer: number, length: number, committed: number): void {
+    if (!(this.strategy instanceof SegregatedHeap)) return;
+    const everything = committed < 0 || this.strategy.stats().committedBytes !== committed;
+    const header = 2 * this.pointerSize;
+    const low = pointer - header;
+    const high = pointer + length + header;
+    const source = this.source;
+    this.strategy.walk((entry) => {
+      if (entry.kind !== 'free') return;
+      if (!everything && (entry.address + entry.size <= low || entry.address - header >= high)) return;
+      if (entry.size > header) fillPattern(source, entry.address + header, entry.size - header, FREED_FILL, entry.address + header);
+    });
+  }
+
+  /** Every free block still shows the freed pattern (HeapValidate of a free-checking heap). */
+  private freeFillIntact(): boolean {
+    if (!(this.strategy instanceof SegregatedHeap)) return true;
+    const header = 2 * this.pointerSize;
+    const memory = this.source.memory;
+    let intact = true;
+    this.strategy.walk((entry) => {
+      if (!intact || entry.kind !== 'free') return;
+      for (let address = entry.address + header; address < entry.address + entry.size; address++) {
+        if (memory.getUint8(address) !== patternByte(FREED_FILL, address)) {
+          intact = false;
+          return;
+        }
+      }
+    });
+    return intact;
   }
 
   private fillTail(pointer: number, size: number): void {
@@ -453,11 +497,13 @@ function firstRegion(strategy: HeapStrategy): number {
   return base;
 }
 
+/** Byte `phase` (mod 4) of a little-endian DWORD pattern. */
+function patternByte(pattern: number, phase: number): number {
+  return Math.floor(pattern / 2 ** ((phase % 4) * 8)) % 256;
+}
+
 /** Fills [address, address + length) with a little-endian DWORD pattern whose phase starts at `phase` bytes. */
 function fillPattern(source: PageSource, address: number, length: number, pattern: number, phase = 0): void {
   const memory = source.memory;
-  for (let index = 0; index < length; index++) {
-    const shift = ((phase + index) % 4) * 8;
-    memory.setUint8(address + index, Math.floor(pattern / 2 ** shift) % 256);
-  }
+  for (let index = 0; index < length; index++) memory.setUint8(address + index, patternByte(pattern, phase + index));
 }

@@ -119,6 +119,42 @@ describe.each(['x86', 'x64'] as const)('debug heap on %s', (geometry) => {
     expect(k.mem.read(zeroed, 37).every((byte) => byte === 0)).toBe(true);
   });
 
+  it('H-028: HeapValidate(heap, 0, NULL) detects a write into a freed block of a free-checking heap', () => {
+    const k = heapKernel(geometry);
+    const heap = k.HeapCreate(HEAP_FREE_CHECKING_ENABLED, 0, 0);
+    const keep = k.HeapAlloc(heap, 0, 64);
+    const block = k.HeapAlloc(heap, 0, 37);
+    const fence = k.HeapAlloc(heap, 0, 64);
+    expect(k.HeapFree(heap, 0, block)).toBe(true);
+    expect(k.HeapValidate(heap, 0, 0)).toBe(true);
+    const old = k.mem.getUint8(block + 16);
+    k.mem.setUint8(block + 16, 0xcc); // a use after free
+    expect(attempt(k, () => k.HeapValidate(heap, 0, 0))).toEqual([false, SENTINEL]);
+    k.mem.setUint8(block + 16, old);
+    expect(k.HeapValidate(heap, 0, 0)).toBe(true);
+    expect([keep, fence].every((pointer) => k.HeapSize(heap, 0, pointer) === 64)).toBe(true);
+  });
+
+  it('H-028: a free-checking heap stays valid through merges, splits and growth', () => {
+    const k = heapKernel(geometry);
+    const heap = k.HeapCreate(HEAP_FREE_CHECKING_ENABLED | HEAP_TAIL_CHECKING_ENABLED, 0, 0);
+    const live: number[] = [];
+    for (let index = 0; index < 300; index++) {
+      const size = (index * 131) % 2000;
+      const block = k.HeapAlloc(heap, 0, size);
+      k.mem.fill(block, size, 0x33);
+      live.push(block);
+      if (index % 3 === 0) expect(k.HeapFree(heap, 0, live.splice((index * 7) % live.length, 1)[0]!)).toBe(true);
+      if (index % 5 === 0) {
+        const at = (index * 11) % live.length;
+        live[at] = k.HeapReAlloc(heap, 0, live[at]!, (index * 37) % 3000);
+      }
+      if (index % 25 === 0) expect(k.HeapValidate(heap, 0, 0)).toBe(true);
+    }
+    for (const block of live) expect(k.HeapFree(heap, 0, block)).toBe(true);
+    expect(k.HeapValidate(heap, 0, 0)).toBe(true);
+  });
+
   it('H-028: large blocks get no tail', () => {
     const k = heapKernel(geometry);
     const heap = k.HeapCreate(HEAP_TAIL_CHECKING_ENABLED, 0, 0);
