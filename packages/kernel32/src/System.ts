@@ -1,7 +1,7 @@
 // System: one simulated machine seen from kernel32 — createSystem's options, the Machine of
 // @mem/pages, and the processes created on it, each handed out as a Kernel32.
-import { createProcessHeap } from '@mem/heap';
-import { Machine, type MachineOptions, type Process } from '@mem/pages';
+import { createProcessHeap, hasStrategy } from '@mem/heap';
+import { ERROR_INVALID_PARAMETER, Machine, type MachineOptions, MemError, type Process } from '@mem/pages';
 import { type Kernel32, bindKernel32 } from './Kernel32';
 
 export interface CreateSystemOptions extends MachineOptions {
@@ -26,6 +26,10 @@ export class System {
 
   constructor(options: CreateSystemOptions = {}) {
     const { heapStrategy = 'lfh', ...machineOptions } = options;
+    // refused here rather than at the first createProcess
+    if (typeof heapStrategy !== 'string' || !hasStrategy(heapStrategy)) {
+      throw new MemError(ERROR_INVALID_PARAMETER, `unknown heap strategy '${String(heapStrategy)}'`);
+    }
     this.machine = new Machine(machineOptions);
     this.heapStrategy = heapStrategy;
   }

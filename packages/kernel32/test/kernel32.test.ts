@@ -65,6 +65,7 @@ describe('createSystem', () => {
       { geometry: { pageSize: 3000 } },
       { physicalMemory: -1 },
       { numaNodes: 0 },
+      { heapStrategy: 'no-such-strategy' },
     ]) {
       let thrown: unknown;
       try {
