@@ -206,6 +206,8 @@ export class Heap {
     const committed = this.freeChecking ? this.strategy.stats().committedBytes : 0;
     const extra = this.tailBytes !== 0 && !isLarge ? this.tailBytes : 0;
     // A block keeps its tail bytes only while it stays small: crossing the threshold means a new block.
+    // Windows never resizes an LFH block in place when asked for in-place only (GlobalReAlloc's fixed blocks, GL-015).
+    if (all & HEAP_REALLOC_IN_PLACE_ONLY && frontEndBlock(this.strategy, pointer)) return this.outOfMemory(all, size);
     const inPlace = this.tailBytes === 0 || wasLarge === isLarge;
     let result = 0;
     let resized = false;
@@ -486,6 +488,12 @@ function corruptionException(handle: number): Win32Exception {
 function frontEndActive(strategy: HeapStrategy): boolean {
   const active = (strategy as { frontEndActive?: boolean | (() => boolean) }).frontEndActive;
   return typeof active === 'function' ? active.call(strategy) : active === true;
+}
+
+/** The LFH front end serves this block (duck-typed `isFrontEndBlock`; false for strategies without it). */
+function frontEndBlock(strategy: HeapStrategy, pointer: number): boolean {
+  const test = (strategy as { isFrontEndBlock?: (pointer: number) => boolean }).isFrontEndBlock;
+  return typeof test === 'function' && test.call(strategy, pointer);
 }
 
 /** Base of the strategy's first region: the heap handle. */
