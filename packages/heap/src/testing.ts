@@ -77,7 +77,9 @@ export function describeHeapStrategy(strategy: string, options: DescribeHeapStra
         writePattern(allocator, pointer, size, i);
         blocks.push([pointer, size]);
       }
-      blocks.forEach(([pointer, size], i) => expect(checkPattern(allocator, pointer, size, i)).toBe(-1));
+      blocks.forEach(([pointer, size], i) => {
+        expect(checkPattern(allocator, pointer, size, i)).toBe(-1);
+      });
       allocator.validate();
     });
 

@@ -8,10 +8,16 @@ import { WasmMemoryPageSource } from '../src/sources/WasmMemoryPageSource';
 
 const BYTES = 32 << 20;
 
+/** `new SharedArrayBuffer(length, { maxByteLength })` (ES2024; not in the ES2023 lib types). */
+const GrowableSharedArrayBuffer = SharedArrayBuffer as unknown as new (
+  length: number,
+  options: { maxByteLength: number },
+) => SharedArrayBuffer;
+
 const sources: Record<string, (pointerSize: 4 | 8) => PageSource> = {
   ArrayBuffer: (pointerSize) => new BufferPageSource(new ArrayBuffer(BYTES), { pointerSize }),
   'growable SharedArrayBuffer': (pointerSize) =>
-    new SharedArrayBufferPageSource(new SharedArrayBuffer(65536, { maxByteLength: BYTES } as never), { pointerSize }),
+    new SharedArrayBufferPageSource(new GrowableSharedArrayBuffer(65536, { maxByteLength: BYTES }), { pointerSize }),
   'WebAssembly.Memory': (pointerSize) =>
     new WasmMemoryPageSource(new WebAssembly.Memory({ initial: 1, maximum: BYTES / 65536 }), {
       pointerSize,

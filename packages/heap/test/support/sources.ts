@@ -1,7 +1,7 @@
 // Page sources for tests: flat buffers by pointer size, and a source whose addresses start high
 // (above 2^32 for x64 layouts) to prove no strategy uses 32-bit bit operations on addresses.
 import type { HeapMemory, PageSource } from '../../src/api';
-import { BufferMemory } from '../../src/sources/BufferMemory';
+import type { BufferMemory } from '../../src/sources/BufferMemory';
 import { BufferPageSource } from '../../src/sources/BufferPageSource';
 
 export function bufferSource(pointerSize: 4 | 8, bytes = 32 << 20): BufferPageSource {
