@@ -134,15 +134,18 @@ export function viewPageProtection(sectionProtection: number, viewProtection: nu
   const modifiers = value & ~0xff;
   if ((modifiers & ~PAGE_GUARD) !== 0) return -1;
   let base = value & 0xff;
+  if (image) {
+    // image pages take any protection; writable ones become copy-on-write (P-012)
+    if (base === PAGE_READWRITE) base = PAGE_WRITECOPY;
+    else if (base === PAGE_EXECUTE_READWRITE) base = PAGE_EXECUTE_WRITECOPY;
+    return base + modifiers;
+  }
   const wanted = pageAccess(base);
   const view = pageAccess(viewProtection);
   const section = pageAccess(sectionProtection);
   const compatible = view === wanted || (view !== 0 && (view & wanted) === wanted && (section & wanted) === wanted);
   if (!compatible) return -1;
-  if (image) {
-    if (base === PAGE_READWRITE) base = PAGE_WRITECOPY;
-    else if (base === PAGE_EXECUTE_READWRITE) base = PAGE_EXECUTE_WRITECOPY;
-  } else if (base === PAGE_EXECUTE_WRITECOPY && viewProtection !== PAGE_EXECUTE_WRITECOPY) {
+  if (base === PAGE_EXECUTE_WRITECOPY && viewProtection !== PAGE_EXECUTE_WRITECOPY) {
     base = PAGE_EXECUTE_READWRITE;
   }
   return base + modifiers;

@@ -32,6 +32,7 @@ import { HANDLE_TYPE_SECTION } from './constants';
 import { hasOpenHandle } from './handles';
 import type { FileObject } from './file';
 import { lookupName, type NamedObject, registerName, unregisterName } from './namespace';
+import { type ImageLayout, layOutImage } from './image';
 import { PageMap } from './page-map';
 import { fileAllowsSection, isSectionProtection, isWritableSection } from './protection';
 import type { View } from './view';
@@ -71,7 +72,8 @@ export function sectionAttributes(requested: number, fileBacked: boolean): numbe
   const large = (flags & SEC_LARGE_PAGES) !== 0;
   if ((flags & SEC_IMAGE) !== 0) {
     if (reserve || commit || large || writeCombine || (flags & SEC_FILE) !== 0) throw new MemError(ERROR_INVALID_PARAMETER, 'SEC_IMAGE takes only SEC_NOCACHE');
-    throw new MemError(ERROR_BAD_EXE_FORMAT, fileBacked ? 'not an image file' : 'SEC_IMAGE needs a file');
+    if (!fileBacked) throw new MemError(ERROR_BAD_EXE_FORMAT, 'SEC_IMAGE needs a file');
+    return (SEC_FILE | SEC_IMAGE) >>> 0;
   }
   if ((flags & SEC_FILE) !== 0) throw new MemError(ERROR_INVALID_PARAMETER, 'SEC_FILE is not a CreateFileMapping flag');
   if (reserve === commit) throw new MemError(ERROR_INVALID_PARAMETER, 'exactly one of SEC_RESERVE and SEC_COMMIT');
@@ -99,6 +101,8 @@ export class Section implements NamedObject {
   readonly preferredNode: number;
   /** True for a pagefile SEC_RESERVE section: pages are committed by VirtualAlloc on a view. */
   readonly reserve: boolean;
+  /** The loader's layout of a SEC_IMAGE section. */
+  readonly image: ImageLayout | undefined;
   private readonly frames: PageMap;
   /** Committed pages of a SEC_RESERVE section (1 = committed). */
   private readonly committed: PageMap;
@@ -116,6 +120,7 @@ export class Section implements NamedObject {
       name: string | undefined;
       preferredNode: number;
       chargedPages: number;
+      image?: ImageLayout | undefined;
     },) {
     this.machine = machine;
     this.physical = machine.physical;
@@ -131,6 +136,7 @@ export class Section implements NamedObject {
     this.frames = new PageMap(this.pageCount, -1);
     this.committed = new PageMap(this.pageCount, 0);
     this.chargedPagesValue = init.chargedPages;
+    this.image = init.image;
   }
 
   get isAlive(): boolean {
@@ -228,7 +234,9 @@ export class Section implements NamedObject {
     if (existing >= 0) return existing;
     const frame = this.physical.allocateFrame(this.preferredNode);
     if (frame < 0) throw new MemError(ERROR_COMMITMENT_LIMIT, 'no frame left for a section page');
-    if (this.file !== undefined) {
+    if (this.image !== undefined) {
+      this.physical.bytesOf(frame).set(this.image.bytes.subarray(page * this.pageSize, (page + 1) * this.pageSize));
+    } else if (this.file !== undefined) {
       const offset = page * this.pageSize;
       const length = Math.min(this.pageSize, this.size - offset);
       if (length > 0) this.file.read(offset, this.physical.bytesOf(frame), length);
@@ -271,7 +279,8 @@ export class Section implements NamedObject {
    */
   flush(first: number, end: number): number {
     const file = this.file;
-    if (file === undefined || !file.open) return 0;
+    // image pages are never written back to their file
+    if (file === undefined || !file.open || this.image !== undefined) return 0;
     let written = 0;
     const onDisk = new Uint8Array(this.pageSize);
     this.frames.forEachSet(first, end, (page, frame) => {
@@ -322,7 +331,17 @@ export function createSection(machine: Machine, options: SectionOptions): { sect
   }
   const pageSize = machine.geometry.pageSize;
   let sectionSize: number;
-  if (file === undefined) {
+  let image: ImageLayout | undefined;
+  if ((attributes & SEC_IMAGE) !== 0 && file !== undefined) {
+    if (!file.open) throw new MemError(ERROR_INVALID_PARAMETER, 'file is closed');
+    if (!file.rights.read) throw new MemError(ERROR_ACCESS_DENIED, 'an image needs a readable file');
+    const fileSize = file.size();
+    if (fileSize === 0) throw new MemError(ERROR_BAD_EXE_FORMAT, 'an empty file is no image');
+    const contents = new Uint8Array(fileSize);
+    file.read(0, contents, fileSize);
+    image = layOutImage(contents, pageSize);
+    sectionSize = image.size;
+  } else if (file === undefined) {
     sectionSize = alignUp(size, pageSize);
   } else {
     if (!file.open) throw new MemError(ERROR_INVALID_PARAMETER, 'file is closed');
@@ -335,7 +354,7 @@ export function createSection(machine: Machine, options: SectionOptions): { sect
   const pageCount = sectionSize / pageSize;
   const chargePages = file === undefined && (attributes & SEC_COMMIT) !== 0 ? Math.ceil(pageCount) : 0;
   if (!machine.physical.chargeCommit(chargePages)) throw new MemError(ERROR_COMMITMENT_LIMIT, `cannot charge ${chargePages} pages for the section`);
-  if (file !== undefined && sectionSize > file.size()) {
+  if (file !== undefined && image === undefined && sectionSize > file.size()) {
     try {
       file.resize(sectionSize);
     } catch {
@@ -352,6 +371,7 @@ export function createSection(machine: Machine, options: SectionOptions): { sect
     name,
     preferredNode: options.preferredNode ?? 0,
     chargedPages: chargePages,
+    image,
   });
   if (file !== undefined) {
     file.addRef();

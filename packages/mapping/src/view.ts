@@ -14,6 +14,7 @@ import {
   ERROR_INVALID_ADDRESS,
   ERROR_INVALID_PARAMETER,
   ERROR_MAPPED_ALIGNMENT,
+  MEM_IMAGE,
   MEM_MAPPED,
   MemError,
   PAGE_EXECUTE_WRITECOPY,
@@ -23,6 +24,7 @@ import {
   alignUp,
 } from '@mem/pages';
 import { rightsNeededFor, sectionRightsFor, viewPageProtection, viewProtectionFor } from './protection';
+import type { ImageLayout } from './image';
 import type { Section } from './section';
 
 export interface MapViewOptions {
@@ -86,7 +88,7 @@ export class View implements AllocationOwner {
   }
 
   protectionFor(_allocation: Allocation, requested: number): number {
-    return viewPageProtection(this.section.protection, this.protection, requested, false);
+    return viewPageProtection(this.section.protection, this.protection, requested, this.section.image !== undefined);
   }
 
   /**
@@ -192,6 +194,8 @@ export function mapView(process: Process, section: Section, handleAccess: number
   const size = requestedSize === 0 ? section.size - offset : requestedSize;
   if (offset + size > section.size) throw new MemError(ERROR_ACCESS_DENIED, 'view runs past the end of the section');
   if (!Number.isSafeInteger(address) || address < 0 || address % granularity !== 0) throw new MemError(ERROR_MAPPED_ALIGNMENT, 'address must be a multiple of the allocation granularity');
+  const image = section.image;
+  if (image !== undefined) return mapImage(process, section, image, address, options.preferredNode ?? section.preferredNode);
   const protection = viewProtectionFor(access);
   const view = new View(section, process, protection, offset, size);
   const space = process.addressSpace;
@@ -217,6 +221,43 @@ export function mapView(process: Process, section: Section, handleAccess: number
     // not attached yet: the section does not know the view, removing it only undoes the allocation
     space.removeAllocation(allocation);
     throw new MemError(ERROR_COMMITMENT_LIMIT, 'cannot charge the copy-on-write view');
+  }
+  section.attach(view);
+  return view;
+}
+
+/**
+ * Maps a whole image: a MEM_IMAGE allocation with AllocationProtect PAGE_EXECUTE_WRITECOPY, at its
+ * preferred base when that is free (Windows then reports STATUS_IMAGE_NOT_AT_BASE but succeeds),
+ * each page with its section's protection (M-029).
+ */
+function mapImage(process: Process, section: Section, image: ImageLayout, address: number, preferredNode: number): View {
+  const space = process.addressSpace;
+  const granularity = process.geometry.allocationGranularity;
+  let base = address;
+  if (base === 0 && image.imageBase % granularity === 0 && image.imageBase >= process.geometry.lowestUserAddress) {
+    const end = image.imageBase + image.size;
+    if (end - 1 <= process.geometry.highestUserAddress && space.isFree(image.imageBase, end)) base = image.imageBase;
+  }
+  const view = new View(section, process, PAGE_EXECUTE_WRITECOPY, 0, image.size);
+  const allocation = space.insertAllocation({
+    base,
+    size: image.size,
+    allocationProtect: PAGE_EXECUTE_WRITECOPY,
+    type: MEM_IMAGE,
+    owner: view,
+    chargesCommit: false,
+    preferredNode,
+    tag: 'image',
+  });
+  view.attachTo(allocation);
+  const pageSize = section.pageSize;
+  let runFirst = 0;
+  for (let page = 1; page <= image.pageProtections.length; page++) {
+    const protection = image.pageProtections[runFirst] as number;
+    if (page < image.pageProtections.length && image.pageProtections[page] === protection) continue;
+    space.setCommitted(allocation, allocation.base + runFirst * pageSize, (page - runFirst) * pageSize, protection);
+    runFirst = page;
   }
   section.attach(view);
   return view;
