@@ -68,6 +68,10 @@ function peFile(): string {
   return file;
 }
 
+function sectionOf(k: Kernel, handle: number): Section {
+  return k.process.handles.get(handle)?.object as Section;
+}
+
 function imageMapping(k: Kernel, file: string, flags = SEC_IMAGE): number {
   const handle = k.CreateFile(file, GENERIC_READ, 1, undefined, OPEN_EXISTING, 0, 0);
   return k.CreateFileMapping(handle, undefined, PAGE_READONLY | flags, 0, 0, undefined);
@@ -78,9 +82,9 @@ describe('image sections', () => {
     const k = kernel();
     const file = peFile();
     const h = imageMapping(k, file);
-    expect((k.process.handles.get(h)?.object as Section).attributes).toBe((SEC_FILE | SEC_IMAGE) >>> 0);
+    expect(sectionOf(k, h).attributes).toBe((SEC_FILE | SEC_IMAGE) >>> 0);
     const h2 = imageMapping(k, file, SEC_IMAGE | SEC_NOCACHE);
-    expect((k.process.handles.get(h2)?.object as Section).attributes).toBe((SEC_FILE | SEC_IMAGE) >>> 0);
+    expect(sectionOf(k, h2).attributes).toBe((SEC_FILE | SEC_IMAGE) >>> 0);
     const handle = k.CreateFile(file, GENERIC_READ, 1, undefined, OPEN_EXISTING, 0, 0);
     for (const flags of [SEC_IMAGE | SEC_COMMIT, SEC_IMAGE | SEC_FILE, SEC_IMAGE | SEC_WRITECOMBINE]) {
       expectFailure(k, () => k.CreateFileMapping(handle, undefined, PAGE_READONLY | flags, 0, 0, undefined), 0, ERROR_INVALID_PARAMETER);
