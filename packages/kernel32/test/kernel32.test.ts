@@ -1,6 +1,6 @@
 // createSystem and the Kernel32 object: options, defaults, the binding of every door to its
 // process, and the CONTRACT example verbatim.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
   DOORS,
   ERROR_INVALID_PARAMETER,
@@ -109,6 +109,18 @@ describe('Kernel32 binding', () => {
       }
     }
     expect(bound).toBeGreaterThan(20);
+  });
+
+  it('bound signatures stay typed (checked by tsc)', () => {
+    const k = createSystem().createProcess();
+    expectTypeOf(k.VirtualAlloc).parameters.toEqualTypeOf<[number, number, number, number]>();
+    expectTypeOf(k.VirtualAlloc).returns.toEqualTypeOf<number>();
+    expectTypeOf(k.VirtualFree).returns.toEqualTypeOf<boolean>();
+    expectTypeOf(k.GetLastError).parameters.toEqualTypeOf<[]>();
+    expectTypeOf(k.SetLastError).parameters.toEqualTypeOf<[number]>();
+    expectTypeOf(k.OpenProcess).returns.toEqualTypeOf<number>();
+    expectTypeOf(k.mem.getUint32).returns.toEqualTypeOf<number>();
+    expect(typeof k.VirtualAlloc).toBe('function');
   });
 
   it('no Win32 name is exported by two doors', () => {
