@@ -163,7 +163,7 @@ export class View implements AllocationOwner {
     return this.section.flush(this.firstPage + start / pageSize, this.firstPage + end / pageSize);
   }
 
-  /** Makes the allocation and shows the committed pages; called once by mapView. */
+  /** Records the allocation mapView made for this view (once). */
   attachTo(allocation: Allocation): void {
     this.allocationValue = allocation;
   }
