@@ -103,7 +103,10 @@ describe('file views', () => {
     expect(k.process.mem.getUint8(view + 0x1001)).toBe((0x1001 * 7) & 0xff);
     k.process.mem.write(view + 0x2000, new TextEncoder().encode('written through a view'));
     k.process.mem.setUint32(view + 8, 0xcafebabe);
+    const state = snapshot(k);
     expect(k.FlushViewOfFile(view, 0)).toBe(true);
+    // M-033: flushing changes no VirtualQuery state
+    expect(snapshot(k)).toEqual(state);
     const bytes = fs.readFileSync(file);
     expect(bytes.length).toBe(0x3000);
     expect(bytes.subarray(0x2000, 0x2000 + 22).toString()).toBe('written through a view');
