@@ -86,6 +86,16 @@ export class Movable {
     return this.memory.compact(options.discard ?? false);
   }
 
+  /** Every live moveable handle, in table order (for tools such as the explorer; not a hot path). */
+  handles(): MovableHandle[] {
+    const memory = this.memory;
+    const live: MovableHandle[] = [];
+    memory.table.forEachLive((slot) => {
+      live.push(new MovableHandle(memory, memory.handleOfSlot(slot), slot));
+    });
+    return live;
+  }
+
   /** Live moveable handles. */
   get handleCount(): number {
     return this.memory.handleCount;

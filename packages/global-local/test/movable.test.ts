@@ -109,6 +109,8 @@ describe('Movable', () => {
     expect(reuse.alive).toBe(true);
     expect(codeOf(() => movable.handle(0x1234))).toBe(ERROR_INVALID_HANDLE);
     expect(call(k, () => k.GlobalSize(reuse.handle))).toEqual([4, SENTINEL]);
+    expect(movable.handles().map((each) => each.handle)).toEqual([reuse.handle, fromGlobal.handle]);
+    expect(movable.handles().map((each) => each.size)).toEqual([4, 0]);
   });
 
   it('compaction moves unlocked blocks down, keeps contents and handles, leaves locked blocks, drops discardables on request', () => {
