@@ -95,7 +95,7 @@ export class Heap {
   strategy: HeapStrategy;
   /** HeapLock count (no threads are simulated: nothing ever waits). */
   lockCount = 0;
-  /** Set once corruption was detected; with termination on, every later call raises. */
+  /** Set when corruption is detected; with termination on, every later call raises until a clean HeapValidate. */
   corrupted = false;
   destroyed = false;
   /** Index of the entry HeapWalk returned last (where the next call looks first). */
@@ -205,9 +205,9 @@ export class Heap {
     const oldUsable = this.freeChecking ? this.strategy.usableSize(pointer) : 0;
     const committed = this.freeChecking ? this.strategy.stats().committedBytes : 0;
     const extra = this.tailBytes !== 0 && !isLarge ? this.tailBytes : 0;
-    // A block keeps its tail bytes only while it stays small: crossing the threshold means a new block.
     // Windows never resizes an LFH block in place when asked for in-place only (GlobalReAlloc's fixed blocks, GL-015).
     if (all & HEAP_REALLOC_IN_PLACE_ONLY && frontEndBlock(this.strategy, pointer)) return this.outOfMemory(all, size);
+    // A block keeps its tail bytes only while it stays small: crossing the threshold means a new block.
     const inPlace = this.tailBytes === 0 || wasLarge === isLarge;
     let result = 0;
     let resized = false;
