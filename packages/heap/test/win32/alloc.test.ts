@@ -101,6 +101,24 @@ describe.each(GEOMETRIES_32_64)('HeapAlloc family on %s', (geometry) => {
     expect(k.HeapValidate(heap, 0, 0)).toBe(true);
   });
 
+  it('a growable heap out of commit fails with ERROR_NOT_ENOUGH_MEMORY and recovers after frees', () => {
+    const k = heapKernel(geometry, 'lfh', { physicalMemory: 8 << 20, pagingFile: 0 });
+    const heap = k.HeapCreate(0, 0, 0);
+    const blocks: number[] = [];
+    for (;;) {
+      const block = k.HeapAlloc(heap, 0, 60_000);
+      if (block === 0) break;
+      blocks.push(block);
+      expect(blocks.length).toBeLessThan(200);
+    }
+    expect(blocks.length).toBeGreaterThan(10);
+    expect(attempt(k, () => k.HeapAlloc(heap, 0, 60_000))).toEqual([0, ERROR_NOT_ENOUGH_MEMORY]);
+    expect(k.HeapValidate(heap, 0, 0)).toBe(true);
+    for (const block of blocks.splice(0, 4)) expect(k.HeapFree(heap, 0, block)).toBe(true);
+    expect(k.HeapAlloc(heap, 0, 60_000)).not.toBe(0);
+    expect(k.HeapValidate(heap, 0, 0)).toBe(true);
+  });
+
   it('H-014: a growable heap serves 5·A+1 bytes (a large block)', () => {
     const { k, heap, A } = setup();
     const block = k.HeapAlloc(heap, 0, 5 * A + 1);
@@ -193,6 +211,18 @@ describe.each(GEOMETRIES_32_64)('HeapAlloc family on %s', (geometry) => {
     expect(k.HeapReAlloc(heap, HEAP_REALLOC_IN_PLACE_ONLY, block, (A * 3) / 2)).toBe(block);
     expect(k.HeapReAlloc(heap, HEAP_REALLOC_IN_PLACE_ONLY, block, 2 * A)).toBe(block);
     expect(k.HeapSize(heap, 0, block)).toBe(2 * A);
+  });
+
+  it('H-021: a 1 MiB block shrunk in place to 1.5·A cannot grow back to 2·A in place (ERROR_NOT_ENOUGH_MEMORY)', () => {
+    const { k, heap, A } = setup();
+    const block = k.HeapAlloc(heap, HEAP_ZERO_MEMORY, 1 << 20);
+    expect(k.HeapReAlloc(heap, HEAP_REALLOC_IN_PLACE_ONLY, block, (A * 3) / 2)).toBe(block);
+    expect(attempt(k, () => k.HeapReAlloc(heap, HEAP_REALLOC_IN_PLACE_ONLY, block, 2 * A))).toEqual([
+      0,
+      ERROR_NOT_ENOUGH_MEMORY,
+    ]);
+    expect(k.HeapSize(heap, 0, block)).toBe((A * 3) / 2);
+    expect(k.HeapFree(heap, 0, block)).toBe(true);
   });
 
   it('HeapReAlloc(NULL) fails with NO_ERROR; a moved block keeps its contents', () => {

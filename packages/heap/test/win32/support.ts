@@ -1,6 +1,6 @@
 // Shared helpers of the Win32 heap conformance suite: a process on a fresh machine with the heap door bound
 // to it (the shape Kernel32 gives), the last-error sentinel of Wine's tests, and walk helpers.
-import { createMachine, type GeometryName, type Process } from '@mem/pages';
+import { createMachine, type GeometryName, type MachineOptions, type Process } from '@mem/pages';
 import { expect } from 'vitest';
 import { createProcessHeap } from '../../src/ProcessHeaps';
 import * as door from '../../src/win32';
@@ -23,8 +23,12 @@ export type HeapKernel = Bound<typeof door> & {
 };
 
 /** A process of a new machine, seen through the heap door (GetProcessHeap, HeapAlloc, ...). */
-export function heapKernel(geometry: GeometryName = 'x64', heapStrategy = 'lfh'): HeapKernel {
-  const process = createMachine({ geometry }).createProcess();
+export function heapKernel(
+  geometry: GeometryName = 'x64',
+  heapStrategy = 'lfh',
+  machine: Omit<MachineOptions, 'geometry'> = {},
+): HeapKernel {
+  const process = createMachine({ ...machine, geometry }).createProcess();
   createProcessHeap(process, heapStrategy);
   const bound: Record<string, unknown> = {
     process,
