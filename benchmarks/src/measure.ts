@@ -28,6 +28,7 @@ export interface Measurement {
   completedEvents: number;
   complete: boolean;
   stopReason: StopReason | undefined;
+  stopMessage: string | undefined;
   nsPerEvent: number;
   nsPerEventRuns: number[];
   peakLiveBytes: number;
@@ -49,8 +50,8 @@ export function measure(trace: Trace, spec: AllocatorSpec, options: MeasureOptio
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
   const timings: number[] = [checked.nsPerEvent];
-  // A run that found errors or ran out of memory is not worth timing again.
-  const healthy = checked.errorCount === 0;
+  // A run that found errors or stopped early is not worth timing again.
+  const healthy = checked.errorCount === 0 && checked.stopReason === undefined;
   while (healthy && timings.length < Math.max(1, options.runs)) {
     const timed = replay(trace, createBenchAllocator(spec), {
       check: 'touch',
@@ -68,6 +69,7 @@ export function measure(trace: Trace, spec: AllocatorSpec, options: MeasureOptio
     completedEvents: checked.completedEvents,
     complete: checked.complete,
     stopReason: checked.stopReason,
+    stopMessage: checked.stopMessage,
     nsPerEvent: median(timings),
     nsPerEventRuns: timings,
     peakLiveBytes: checked.peakLiveBytes,

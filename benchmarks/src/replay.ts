@@ -17,7 +17,8 @@ export interface ReplayOptions {
   onProgress?: (eventsDone: number) => void;
 }
 
-export type ReplayErrorKind = 'corrupted' | 'misaligned' | 'out-of-memory' | 'threw';
+/** What counts as an error: the allocator broke a block, misaligned it, or threw. Running out of memory is a stop, not an error. */
+export type ReplayErrorKind = 'corrupted' | 'misaligned' | 'threw';
 
 export interface ReplayError {
   kind: ReplayErrorKind;
@@ -42,6 +43,8 @@ export interface ReplayResult {
   completedEvents: number;
   complete: boolean;
   stopReason: StopReason | undefined;
+  /** Why the run stopped early, in words. */
+  stopMessage: string | undefined;
   check: CheckMode;
   /** Wall time of the event loop. */
   elapsedMs: number;
@@ -89,6 +92,7 @@ export function replay(trace: Trace, allocator: Allocator, options: ReplayOption
   let liveBytes = 0;
   let peakLiveBytes = 0;
   let stopReason: StopReason | undefined;
+  let stopMessage: string | undefined;
   let untilClock = CLOCK_CHECK_EVENTS;
   let untilSample = sampleEvery > 0 ? sampleEvery : Number.POSITIVE_INFINITY;
   const pointers = blocks.pointer;
@@ -111,7 +115,7 @@ export function replay(trace: Trace, allocator: Allocator, options: ReplayOption
           const align = aligns[index]!;
           const pointer = align === 0 ? allocator.alloc(size) : allocator.alloc(size, align);
           if (pointer === 0 && size > 0) {
-            report('out-of-memory', done, id, `alloc(${size}) returned 0 with ${liveBytes} bytes live`);
+            stopMessage = `alloc(${size}) returned 0 with ${liveBytes} bytes live`;
             stopReason = 'out-of-memory';
             throw new ReplayStop();
           }
@@ -134,7 +138,7 @@ export function replay(trace: Trace, allocator: Allocator, options: ReplayOption
           if (bad >= 0) report('corrupted', done, id, corruptMessage(id, oldPointer, bad, 'before resize'));
           const pointer = oldPointer === 0 ? allocator.alloc(size) : allocator.realloc(oldPointer, size);
           if (pointer === 0 && size > 0) {
-            report('out-of-memory', done, id, `realloc(${oldPointer}, ${size}) returned 0 with ${liveBytes} bytes live`);
+            stopMessage = `realloc(${oldPointer}, ${size}) returned 0 with ${liveBytes} bytes live`;
             stopReason = 'out-of-memory';
             throw new ReplayStop();
           }
@@ -167,6 +171,7 @@ export function replay(trace: Trace, allocator: Allocator, options: ReplayOption
           if (onProgress !== undefined) onProgress(done);
           if (performance.now() - start > budgetMs) {
             stopReason = 'budget';
+            stopMessage = `time budget of ${budgetMs / 1000} s spent after ${done} events`;
             throw new ReplayStop();
           }
         }
@@ -175,7 +180,8 @@ export function replay(trace: Trace, allocator: Allocator, options: ReplayOption
   } catch (error) {
     if (!(error instanceof ReplayStop)) {
       const message = error instanceof Error ? error.message : String(error);
-      report('threw', done, -1, `allocator threw at event ${done}: ${message}`);
+      stopMessage = `allocator threw at event ${done}: ${message}`;
+      report('threw', done, -1, stopMessage);
       stopReason = 'threw';
     }
   }
@@ -204,6 +210,7 @@ export function replay(trace: Trace, allocator: Allocator, options: ReplayOption
     completedEvents: done,
     complete: done === trace.events,
     stopReason,
+    stopMessage,
     check,
     elapsedMs,
     nsPerEvent: done > 0 ? (elapsedMs * 1e6) / done : 0,

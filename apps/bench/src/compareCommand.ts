@@ -9,6 +9,7 @@ import {
   type Geometry,
   type Measurement,
   measure,
+  type Trace,
   PEER_STRATEGY,
   strategyNames,
 } from '@mem/benchmarks';
@@ -32,6 +33,7 @@ export interface CompareCommandOptions {
   peerBudget: number | undefined;
   limit: number | undefined;
   events: number | undefined;
+  timeLimit: number | undefined;
   geometries: Geometry[];
   strategies: string[] | undefined;
   synthetic: boolean;
@@ -40,9 +42,12 @@ export interface CompareCommandOptions {
 
 /** Defaults sized to finish under 5 minutes on 2 cores (and --quick under 1 minute). */
 export const COMPARE_DEFAULTS = {
-  full: { runs: 1, budget: 30, peerBudget: 2, limit: undefined, events: 200_000 },
-  quick: { runs: 1, budget: 4, peerBudget: 0.25, limit: 150_000, events: 40_000 },
+  full: { runs: 1, budget: 30, peerBudget: 2, limit: undefined, events: 200_000, timeLimit: 270 },
+  quick: { runs: 1, budget: 4, peerBudget: 0.25, limit: 150_000, events: 40_000, timeLimit: 50 },
 } as const;
+
+/** Seconds a strategy's run gets at least, however late the plan runs. */
+const MIN_RUN_BUDGET = 0.5;
 
 /** Samples of live and committed bytes per replay, for the timeline charts. */
 const TIMELINE_SAMPLES = 200;
@@ -55,6 +60,7 @@ export async function compareCommand(options: CompareCommandOptions, io: AppIO):
   const peerBudget = options.peerBudget ?? defaults.peerBudget;
   const limit = options.limit ?? defaults.limit;
   const syntheticEvents = options.events ?? defaults.events;
+  const deadline = started + (options.timeLimit ?? defaults.timeLimit) * 1000;
   const strategies = options.strategies ?? strategyNames();
   for (const strategy of strategies) {
     if (!strategyNames().includes(strategy)) {
@@ -65,12 +71,13 @@ export async function compareCommand(options: CompareCommandOptions, io: AppIO):
   const total = sources.length * options.geometries.length * strategies.length;
   const progress = new ProgressReporter(io, true);
   progress.start(total, 'loading traces');
-  const results: Measurement[] = [];
+  const loaded: Trace[] = [];
   const traces: TraceInfo[] = [];
   for (const source of sources) {
-    progress.update(results.length, `loading ${source.name}`);
+    progress.update(0, `loading ${source.name}`);
     const trace = await loadSource(source, { limit, syntheticEvents });
     const workload = source.kind === 'synthetic' ? findWorkload(source.name) : undefined;
+    loaded.push(trace);
     traces.push({
       name: trace.name,
       kind: source.kind,
@@ -80,19 +87,34 @@ export async function compareCommand(options: CompareCommandOptions, io: AppIO):
       peakLiveBytes: trace.peakLiveBytes,
       description: workload ? `${workload.modelledOn}: ${workload.stresses}` : `recorded run of ${trace.header.program}`,
     });
+  }
+  // The time plan: the peer gets its fixed budget; the strategies share what is left of the time
+  // limit in proportion to their events, so a slow strategy is cut (and marked) instead of the run
+  // overshooting. With fast strategies every budget exceeds what a run needs.
+  const heapStrategyCount = strategies.filter((s) => s !== PEER_STRATEGY).length;
+  const peerCount = strategies.length - heapStrategyCount;
+  let remainingWeight = loaded.reduce((sum, trace) => sum + trace.events, 0) * options.geometries.length * heapStrategyCount;
+  let remainingPeerRuns = loaded.length * options.geometries.length * peerCount;
+  const results: Measurement[] = [];
+  for (const trace of loaded) {
     for (const geometry of options.geometries) {
       for (const strategy of strategies) {
         progress.update(results.length, `${trace.name} ${geometry} ${strategy}`);
+        let runBudget: number;
+        if (strategy === PEER_STRATEGY) {
+          runBudget = peerBudget;
+          remainingPeerRuns--;
+        } else {
+          const left = (deadline - performance.now()) / 1000 - remainingPeerRuns * peerBudget * runs;
+          const share = remainingWeight > 0 ? (left * trace.events) / remainingWeight : left;
+          runBudget = Math.min(budget, Math.max(MIN_RUN_BUDGET, share / runs));
+          remainingWeight -= trace.events;
+        }
         results.push(
           measure(
             trace,
             { strategy, geometry, backend: 'buffer', memoryBytes: memoryFor(trace.peakLiveBytes) },
-            {
-              runs,
-              check: options.check,
-              budgetSeconds: strategy === PEER_STRATEGY ? peerBudget : budget,
-              samples: TIMELINE_SAMPLES,
-            },
+            { runs, check: options.check, budgetSeconds: runBudget, samples: TIMELINE_SAMPLES },
           ),
         );
       }
@@ -108,6 +130,7 @@ export async function compareCommand(options: CompareCommandOptions, io: AppIO):
       runs,
       check: options.check,
       budgetSeconds: budget,
+      timeLimitSeconds: options.timeLimit ?? defaults.timeLimit,
       peerBudgetSeconds: peerBudget,
       traceLimit: limit,
       syntheticEvents,

@@ -8,6 +8,8 @@ export interface CompareSettings {
   runs: number;
   check: string;
   budgetSeconds: number;
+  /** The whole compare aims to finish within this; strategies' budgets shrink to fit. */
+  timeLimitSeconds: number;
   peerBudgetSeconds: number;
   traceLimit: number | undefined;
   syntheticEvents: number;

@@ -51,6 +51,7 @@ export async function main(argv: readonly string[], io: AppIO = processIO): Prom
     .option('-o, --out <dir>', 'report folder', defaultReportDir)
     .addOption(new Option('-r, --runs <count>', 'runs per figure (default 1)').argParser(parsePositiveInteger))
     .addOption(new Option('--budget <seconds>', 'seconds per run of a strategy').argParser(parseSeconds))
+    .addOption(new Option('--time-limit <seconds>', 'aim to finish within this (default 270, --quick 50)').argParser(parseSeconds))
     .addOption(new Option('--peer-budget <seconds>', 'seconds per run of thi.ng/malloc').argParser(parseSeconds))
     .addOption(new Option('--limit <events>', 'replay only the first events of each trace file').argParser(parsePositiveInteger))
     .addOption(new Option('--events <count>', 'events per synthetic workload').argParser(parsePositiveInteger))

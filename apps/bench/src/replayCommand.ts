@@ -27,8 +27,9 @@ export interface ReplayCommandOptions {
   traces: string;
 }
 
-export interface ReplayReport extends Omit<Measurement, 'samples' | 'stopReason'> {
+export interface ReplayReport extends Omit<Measurement, 'samples' | 'stopReason' | 'stopMessage'> {
   stopReason: Measurement['stopReason'] | null;
+  stopMessage: string | null;
   runs: number;
   budgetSeconds: number;
   traceFile: string;
@@ -69,6 +70,7 @@ export async function replayCommand(traceArgument: string, options: ReplayComman
   const report: ReplayReport = {
     ...figures,
     stopReason: figures.stopReason ?? null,
+    stopMessage: figures.stopMessage ?? null,
     runs: options.runs,
     budgetSeconds: options.budget,
     traceFile: source.location,
@@ -91,7 +93,7 @@ function describe(report: ReplayReport): string {
   const lines = [
     `trace        ${report.trace} (${formatCount(report.events)} events)`,
     `strategy     ${report.strategy} on ${report.geometry}, ${report.backend} backend`,
-    `completed    ${formatCount(report.completedEvents)} events${report.complete ? '' : ` (incomplete: ${report.stopReason})`}`,
+    `completed    ${formatCount(report.completedEvents)} events${report.complete ? '' : ` (incomplete: ${report.stopMessage})`}`,
     `ns per event ${formatNs(report.nsPerEvent)} (median of ${report.nsPerEventRuns.length} runs: ${report.nsPerEventRuns.map(formatNs).join(', ')})`,
     `peak live    ${formatBytes(report.peakLiveBytes)}`,
     `peak commit  ${formatBytes(report.peakCommittedBytes)}`,
