@@ -5,9 +5,12 @@ import {
   ERROR_INVALID_HANDLE,
   ERROR_INVALID_PARAMETER,
   ERROR_NOT_ENOUGH_MEMORY,
+  ERROR_NO_MORE_ITEMS,
   ERROR_NOT_LOCKED,
   ERROR_SUCCESS,
 } from '@mem/pages';
+import { PROCESS_HEAP_ENTRY_BUSY, PROCESS_HEAP_ENTRY_DDESHARE, PROCESS_HEAP_ENTRY_MOVEABLE } from '@mem/heap';
+import { GetProcessHeap, HeapWalk, type PROCESS_HEAP_ENTRY } from '@mem/heap/win32';
 import { describe, expect, it } from 'vitest';
 import {
   GHND,
@@ -275,6 +278,22 @@ describe.each(GEOMETRIES)('Global* on %s', (geometry) => {
       expect(k.GlobalFlags(handle) & ~(GMEM_DDESHARE | GMEM_DISCARDABLE)).toBe(0);
       expect(k.GlobalFree(handle)).toBe(0);
     }
+  });
+
+  it('H-032: a HeapWalk of the process heap never shows PROCESS_HEAP_ENTRY_MOVEABLE or _DDESHARE', () => {
+    const k = newKernel(geometry);
+    const handles = [k.GlobalAlloc(GMEM_MOVEABLE | GMEM_DDESHARE, 100), k.GlobalAlloc(GMEM_DDESHARE, 100)];
+    for (let i = 0; i < 200; i++) handles.push(k.LocalAlloc(GMEM_MOVEABLE, 16 + i));
+    const heap = GetProcessHeap(k.process);
+    const entry: PROCESS_HEAP_ENTRY = { lpData: 0 };
+    let busy = 0;
+    k.SetLastError(SENTINEL);
+    while (HeapWalk(k.process, heap, entry)) {
+      expect((entry.wFlags ?? 0) & (PROCESS_HEAP_ENTRY_MOVEABLE | PROCESS_HEAP_ENTRY_DDESHARE)).toBe(0);
+      if ((entry.wFlags ?? 0) & PROCESS_HEAP_ENTRY_BUSY) busy++;
+    }
+    expect(k.GetLastError()).toBe(ERROR_NO_MORE_ITEMS);
+    expect(busy).toBeGreaterThanOrEqual(handles.length);
   });
 
   it('GL-026: GlobalHandle of a HeapAlloc block is the block itself', () => {
