@@ -143,7 +143,7 @@ export function normalizeProtection(protect: number, allowCopy: boolean): number
 export class AddressSpace {
   readonly geometry: Geometry;
   readonly physical: PhysicalMemory;
-  readonly pageTable = new PageTable();
+  readonly pageTable: PageTable;
   readonly pageSize: number;
   /** Allocations sorted by base, and their bases (binary search). */
   private readonly allocationList: Allocation[] = [];
@@ -164,6 +164,7 @@ export class AddressSpace {
     this.geometry = geometry;
     this.physical = physical;
     this.pageSize = geometry.pageSize;
+    this.pageTable = new PageTable(geometry.pageSize);
     this.workingSetMinimumPages = geometry.workingSetMinimumPages;
     this.workingSetMaximumPages = geometry.workingSetMaximumPages;
   }

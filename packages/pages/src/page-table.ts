@@ -107,9 +107,24 @@ export class PageTable {
   private leafCountValue = 0;
   private directoryCountValue = 0;
 
-  /** One-entry leaf cache for memory access: the fast array of leaf `cacheKey` (EMPTY_FAST if absent). */
-  cacheKey = -1;
-  cacheFast: Int32Array = EMPTY_FAST;
+  /** Bytes one leaf covers (LEAF_PAGES pages). */
+  declare readonly leafSpan: number;
+  /**
+   * One-entry leaf cache for memory access: the fast array of leaf `cacheKey` (EMPTY_FAST if absent),
+   * and the first address that leaf covers, so the hot path needs one subtraction, no division.
+   */
+  declare cacheKey: number;
+  declare cacheBase: number;
+  declare cacheFast: Int32Array;
+
+  constructor(pageSize = 4096) {
+    this.leafSpan = LEAF_PAGES * pageSize;
+    // nothing cached: a base two leaves below 0 matches only negative addresses, which then see
+    // EMPTY_FAST and take the slow path (an access violation); it starts as a small integer
+    this.cacheKey = -2;
+    this.cacheBase = -2 * this.leafSpan;
+    this.cacheFast = EMPTY_FAST;
+  }
 
   get leafCount(): number {
     return this.leafCountValue;
@@ -167,9 +182,15 @@ export class PageTable {
   /** Points the one-entry cache at leaf `key`; returns its fast array. */
   fastOf(key: number): Int32Array {
     this.cacheKey = key;
+    this.cacheBase = key * this.leafSpan;
     const found = this.leaf(key);
     this.cacheFast = found === undefined ? EMPTY_FAST : found.fast;
     return this.cacheFast;
+  }
+
+  /** Points the one-entry cache at the leaf covering `address` (the hot path's miss). */
+  cacheAddress(address: number): void {
+    this.fastOf(Math.floor(address / this.leafSpan));
   }
 
   /** Protection of one page (0 when not committed). */

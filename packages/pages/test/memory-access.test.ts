@@ -95,6 +95,39 @@ describe('loads and stores', () => {
   });
 });
 
+describe('the leaf cache of the fast path', () => {
+  it('follows leaves as they are dropped and created again', () => {
+    const { space, mem } = setup();
+    const base = space.allocate(0, 0x2000);
+    mem.setUint32(base, 5);
+    expect(space.pageTable.cacheKey).toBe(Math.floor(base / space.pageTable.leafSpan));
+    expect(space.pageTable.cacheBase).toBe(space.pageTable.cacheKey * space.pageTable.leafSpan);
+    space.decommit(base, 0x2000);
+    expect(space.pageTable.leafCount).toBe(0);
+    expect(thrownBy(() => mem.getUint32(base))).toBeInstanceOf(AccessViolation);
+    space.commit(base, 0x1000);
+    expect(mem.getUint32(base)).toBe(0);
+    mem.setUint32(base, 9);
+    expect(mem.getUint32(base)).toBe(9);
+    space.protect(base, 0x1000, PAGE_READONLY);
+    expect(thrownBy(() => mem.setUint32(base, 1))).toBeInstanceOf(AccessViolation);
+    expect(mem.getUint32(base)).toBe(9);
+  });
+
+  it('switches between leaves far apart on x64', () => {
+    const { space, mem } = setup();
+    const low = space.allocate(0, 0x1000);
+    const high = space.allocate(0, 0x1000, PAGE_READWRITE, { topDown: true });
+    for (let i = 0; i < 3; i++) {
+      mem.setUint32(low, i);
+      mem.setUint32(high, i + 100);
+      expect(mem.getUint32(low)).toBe(i);
+      expect(mem.getUint32(high)).toBe(i + 100);
+    }
+    expect(thrownBy(() => mem.getUint32(high - 0x1000))).toBeInstanceOf(AccessViolation);
+  });
+});
+
 describe('faults', () => {
   it('loads from free, reserved and NOACCESS pages raise AccessViolation(read)', () => {
     const { space, mem } = setup();
