@@ -179,6 +179,16 @@ export class Heap {
   /** HeapFree: throws MemError(ERROR_INVALID_PARAMETER) for a pointer that is not a live block. */
   free(pointer: number): void {
     this.checkUsable();
+    if (this.tailBytes === 0 && !this.freeChecking) {
+      // The hot path: the strategy refuses what is no live block (MemError ERROR_INVALID_PARAMETER).
+      try {
+        this.strategy.free(pointer);
+      } catch (error) {
+        this.strategyFailed(error);
+      }
+      this.walkEntries = undefined;
+      return;
+    }
     this.blockSize(pointer); // refuses what is no live block
     if (this.tailBytes !== 0 && !this.tailIntact(pointer)) this.corruption(pointer, 'modified past its end');
     const usable = this.freeChecking ? this.strategy.usableSize(pointer) : 0;
@@ -387,11 +397,9 @@ export class Heap {
     }
   }
 
-  /** Requested size of a live block; MemError(ERROR_INVALID_PARAMETER) otherwise. */
+  /** Requested size of a live block; MemError(ERROR_INVALID_PARAMETER) otherwise (the strategy refuses it). */
   private blockSize(pointer: number): number {
-    if (pointer === 0 || !this.strategy.owns(pointer)) {
-      throw new MemError(ERROR_INVALID_PARAMETER, `0x${pointer.toString(16)} is not a block of this heap`);
-    }
+    if (pointer === 0) throw new MemError(ERROR_INVALID_PARAMETER, 'NULL is not a block');
     let recorded = 0;
     try {
       recorded = this.strategy.sizeOf(pointer);
