@@ -54,6 +54,36 @@ describe.each(GEOMETRIES)('HandleTable on %s', (geometry) => {
   });
 });
 
+describe('HandleTable above 4 GiB (x64)', () => {
+  it('stores flags words and pointers wider than 32 bits', () => {
+    const k = newKernel('x64');
+    const space = k.process.addressSpace;
+    const high = 0x7ff0_1234_0000;
+    const source = {
+      memory: k.process.mem,
+      pageSize: 4096,
+      granularity: 0x10000,
+      pointerSize: 8 as const,
+      reserve: (size: number) => space.reserve(high, size),
+      commit: (address: number, size: number) => space.commit(address, size) !== 0,
+      decommit: () => {},
+      release: (address: number) => space.release(address),
+    };
+    const table = new HandleTable(source, 64);
+    expect(table.base).toBe(high);
+    const slot = table.allocate(SLOT_MOVEABLE, 0x7ff0_dead_bee0);
+    expect(table.handleOf(slot)).toBe(high + 8);
+    expect(table.readPointerField(slot)).toBe(0x7ff0_dead_bee0);
+    expect(k.process.mem.getUint32(high + 12)).toBe(0x7ff0);
+    const next = table.allocate(SLOT_MOVEABLE, 0);
+    table.release(slot);
+    expect(table.readFlagsWord(slot)).toBe(high + 2 * 16); // the never-used slot after `next`
+    expect(table.slotOf(table.handleOf(next))).toBe(next);
+    table.destroy();
+    expect(() => k.process.mem.getUint8(high)).toThrow();
+  });
+});
+
 describe('PointerIndex', () => {
   it('agrees with a Map through random set / delete / get (with growth and tombstone rehashes)', () => {
     const key = fc.integer({ min: 1, max: 4000 }).map((n) => n * 16 + 0x7fff_0000_0000);
