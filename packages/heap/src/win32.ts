@@ -168,7 +168,7 @@ export function HeapWalk(process: Process, heap: number, entry: PROCESS_HEAP_ENT
   const target = heapOf(process, heap);
   if (target === undefined) return false;
   if (entry === undefined) {
-    process.lastError = ERROR_NOACCESS;
+    process.lastError = ERROR_INVALID_PARAMETER; // RtlWalkHeap refuses a NULL entry (STATUS_INVALID_PARAMETER)
     return false;
   }
   let entries: HeapWalkEntry[];

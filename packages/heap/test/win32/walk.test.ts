@@ -1,6 +1,6 @@
 // Conformance: HeapWalk (win32-facts §14.5: H-029..H-032), HeapSummary (H-041), HeapCompact (H-042), and the
 // walk agreeing with HeapSummary.
-import { ERROR_INVALID_PARAMETER, ERROR_SUCCESS } from '@mem/pages';
+import { ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, ERROR_SUCCESS } from '@mem/pages';
 import { describe, expect, it } from 'vitest';
 import {
   HEAP_ZERO_MEMORY,
@@ -113,6 +113,8 @@ describe.each(GEOMETRIES_32_64)('HeapWalk on %s', (geometry) => {
     expect(k.HeapWalk(heap, entry)).toBe(true);
     expect(entry.lpData).toBe(all[2]!.lpData);
     expect(attempt(k, () => k.HeapWalk(heap, { lpData: 0x1234, wFlags: 4 }))).toEqual([false, ERROR_INVALID_PARAMETER]);
+    expect(attempt(k, () => k.HeapWalk(heap, undefined))).toEqual([false, ERROR_INVALID_PARAMETER]);
+    expect(attempt(k, () => k.HeapWalk(0x5550000, { lpData: 0 }))).toEqual([false, ERROR_INVALID_HANDLE]);
   });
 
   it('H-041: HeapSummary checks cb; cbAllocated is the sum of live block sizes', () => {
