@@ -128,6 +128,11 @@ export class SegregatedHeap implements HeapStrategy {
   private hFlags = 0;
   private hUnused = 0;
   private hPrevious = 0;
+  // Neighbours seen by checkBlock: size (0 when none or busy) and, for the next one, its LAST flag.
+  private freeBeforeSize = 0;
+  private freeBeforePrevious = 0;
+  private freeAfterSize = 0;
+  private freeAfterLast = 0;
 
   constructor(options: SegregatedHeapOptions) {
     const source = options.source;
@@ -190,6 +195,17 @@ export class SegregatedHeap implements HeapStrategy {
     this.hUnused = flagsByte >>> 2;
     this.hPrevious = word1 & SIZE_MASK;
     return word1 >>> 24 === headerCheck(word0, this.hPrevious, CHECK_SALT);
+  }
+
+  /** Decodes a header the heap itself just checked or wrote (no checksum: the hot paths). */
+  private decodeHeader(block: number): void {
+    const at = block + this.coreOffset;
+    const word0 = this.memory.getUint32(at);
+    this.hSize = word0 & SIZE_MASK;
+    const flagsByte = word0 >>> 24;
+    this.hFlags = flagsByte & 3;
+    this.hUnused = flagsByte >>> 2;
+    this.hPrevious = this.memory.getUint32(at + 4) & SIZE_MASK;
   }
 
   private writeHeader(block: number, sizeGranules: number, flags: number, unused: number, previous: number): void {
@@ -381,7 +397,7 @@ export class SegregatedHeap implements HeapStrategy {
     this.segCommit[segment] = oldEnd + bytes;
     this.addCommitted(bytes);
     const last = this.segLast[segment] as number;
-    this.readHeader(last);
+    this.decodeHeader(last);
     const granules = bytes / this.granule;
     if ((this.hFlags & BLOCK_BUSY) === 0) {
       const size = this.hSize;
@@ -406,7 +422,7 @@ export class SegregatedHeap implements HeapStrategy {
     for (let i = 0; i < this.segBase.length; i++) {
       const available = (this.segEnd[i] as number) - (this.segCommit[i] as number);
       if (available <= 0) continue;
-      this.readHeader(this.segLast[i] as number);
+      this.decodeHeader(this.segLast[i] as number);
       const extra = needed - ((this.hFlags & BLOCK_BUSY) === 0 ? this.hSize * this.granule : 0);
       if (extra > available) continue;
       const exact = roundUp(extra, this.pageSize);
@@ -473,7 +489,7 @@ export class SegregatedHeap implements HeapStrategy {
   /** Turns the free block at `block` (in its list when `inList`) into a busy block of `granules`. */
   private carve(block: number, granules: number, size: number, inList: boolean): number {
     const segment = this.segmentOf(block);
-    this.readHeader(block);
+    this.decodeHeader(block);
     const total = this.hSize;
     const last = this.hFlags & BLOCK_LAST;
     const previous = this.hPrevious;
@@ -514,7 +530,7 @@ export class SegregatedHeap implements HeapStrategy {
     }
     if (lead === 0) return this.carve(block, granules, size, true);
     const segment = this.segmentOf(block);
-    this.readHeader(block);
+    this.decodeHeader(block);
     const total = this.hSize;
     const last = this.hFlags & BLOCK_LAST;
     const previous = this.hPrevious;
@@ -639,6 +655,8 @@ export class SegregatedHeap implements HeapStrategy {
     if ((flags & BLOCK_LAST) !== 0 && block + size * this.granule !== commitEnd) {
       throw heapCorruption(block, 'LAST flag before the end of the committed range');
     }
+    this.freeBeforeSize = 0;
+    this.freeAfterSize = 0;
     if (block !== (this.segFirst[segment] as number)) {
       const before = block - previous * this.granule;
       if (previous < MIN_BLOCK_GRANULES || before < (this.segFirst[segment] as number)) {
@@ -647,11 +665,19 @@ export class SegregatedHeap implements HeapStrategy {
       if (!this.readHeader(before) || this.hSize !== previous) {
         throw heapCorruption(before, 'header of the previous block overwritten');
       }
+      if ((this.hFlags & BLOCK_BUSY) === 0) {
+        this.freeBeforeSize = previous;
+        this.freeBeforePrevious = this.hPrevious;
+      }
     }
     if ((flags & BLOCK_LAST) === 0) {
       const after = block + size * this.granule;
       if (!this.readHeader(after) || this.hPrevious !== size) {
         throw heapCorruption(after, 'header overwritten (overflow of the block before it?)');
+      }
+      if ((this.hFlags & BLOCK_BUSY) === 0) {
+        this.freeAfterSize = this.hSize;
+        this.freeAfterLast = this.hFlags & BLOCK_LAST;
       }
     }
     this.hSize = size;
@@ -685,25 +711,19 @@ export class SegregatedHeap implements HeapStrategy {
     this.clearBusy(segment, block);
     let start = block;
     let previous = this.hPrevious;
-    // Coalesce with the next block, then with the previous one.
-    if ((flags & BLOCK_LAST) === 0) {
-      const after = block + size * this.granule;
-      this.readHeader(after);
-      if ((this.hFlags & BLOCK_BUSY) === 0) {
-        this.removeFree(after, this.hSize);
-        size += this.hSize;
-        flags = this.hFlags & BLOCK_LAST;
-      }
+    // Coalesce with the next block, then with the previous one (checkBlock saw both).
+    const afterSize = this.freeAfterSize;
+    if (afterSize !== 0) {
+      this.removeFree(block + size * this.granule, afterSize);
+      size += afterSize;
+      flags = this.freeAfterLast;
     }
-    if (block !== (this.segFirst[segment] as number)) {
-      const before = block - previous * this.granule;
-      this.readHeader(before);
-      if ((this.hFlags & BLOCK_BUSY) === 0) {
-        this.removeFree(before, this.hSize);
-        size += this.hSize;
-        start = before;
-        previous = this.hPrevious;
-      }
+    const beforeSize = this.freeBeforeSize;
+    if (beforeSize !== 0) {
+      start = block - beforeSize * this.granule;
+      this.removeFree(start, beforeSize);
+      size += beforeSize;
+      previous = this.freeBeforePrevious;
     }
     const last = flags & BLOCK_LAST;
     this.writeHeader(start, size, last, 0, previous);
@@ -722,7 +742,7 @@ export class SegregatedHeap implements HeapStrategy {
    */
   private trimSegment(segment: number, compact: boolean): void {
     const last = this.segLast[segment] as number;
-    this.readHeader(last);
+    this.decodeHeader(last);
     if ((this.hFlags & BLOCK_BUSY) !== 0) return;
     const size = this.hSize;
     const previous = this.hPrevious;
@@ -783,7 +803,7 @@ export class SegregatedHeap implements HeapStrategy {
       let nextFree = false;
       let nextLast = false;
       if ((flags & BLOCK_LAST) === 0) {
-        this.readHeader(block + current * this.granule);
+        this.decodeHeader(block + current * this.granule);
         if ((this.hFlags & BLOCK_BUSY) === 0) {
           nextFree = true;
           nextLast = (this.hFlags & BLOCK_LAST) !== 0;
@@ -840,7 +860,7 @@ export class SegregatedHeap implements HeapStrategy {
     let remainderLast = last;
     if (last === 0) {
       const after = block + current * this.granule;
-      this.readHeader(after);
+      this.decodeHeader(after);
       if ((this.hFlags & BLOCK_BUSY) === 0) {
         this.removeFree(after, this.hSize);
         rest += this.hSize;
