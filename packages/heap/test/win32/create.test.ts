@@ -6,8 +6,9 @@ import {
   HEAP_CREATE_ENABLE_EXECUTE,
   HEAP_GENERATE_EXCEPTIONS,
   HEAP_NO_SERIALIZE,
+  PROCESS_HEAP_REGION,
 } from '../../src/constants';
-import { attempt, GEOMETRIES_32_64, heapKernel, regionOf, SENTINEL } from './support';
+import { attempt, GEOMETRIES_32_64, heapKernel, regionOf, SENTINEL, walkAll } from './support';
 
 describe.each(GEOMETRIES_32_64)('HeapCreate on %s', (geometry) => {
   it('H-001: HeapCreate(0, 0, 0) returns a 64 KiB-aligned handle; fixed heaps too; GLE untouched', () => {
@@ -68,6 +69,21 @@ describe.each(GEOMETRIES_32_64)('HeapCreate on %s', (geometry) => {
       }
       expect(reserved).toBe(initial + 0x10000);
       k.HeapDestroy(heap);
+    }
+  });
+
+  it('H-003: a growable heap filled with 0x60000-byte blocks adds segments of 1 MiB, doubling, capped at 0xFD0000', () => {
+    const k = heapKernel(geometry);
+    const heap = k.HeapCreate(HEAP_NO_SERIALIZE, 0, 0);
+    for (let index = 0; index < 40; index++) expect(k.HeapAlloc(heap, 0, 0x60000)).not.toBe(0);
+    const sizes = walkAll(k, heap)
+      .filter((entry) => entry.wFlags === PROCESS_HEAP_REGION)
+      .map((entry) => entry.Region.dwCommittedSize + entry.Region.dwUnCommittedSize);
+    expect(sizes.slice(0, 6)).toEqual([0x10000, 0x100000, 0x200000, 0x400000, 0x800000, 0xfd0000]);
+    for (const size of sizes.slice(6)) expect(size).toBe(0xfd0000);
+    // Each segment is its own reservation, visible to VirtualQuery.
+    for (const entry of walkAll(k, heap).filter((item) => item.wFlags === PROCESS_HEAP_REGION)) {
+      expect(regionOf(k, entry.lpData).allocationBase).toBe(entry.lpData);
     }
   });
 
