@@ -205,8 +205,9 @@ export class MovableMemory {
    * - GMEM_MODIFY: only marks the block discardable when GMEM_DISCARDABLE is given; size ignored.
    * - otherwise GMEM_DISCARDABLE fails (ERROR_INVALID_PARAMETER).
    * - size 0: with GMEM_MOVEABLE on an unlocked block, discards it; otherwise fails.
-   * - size > 0: a discarded block gets a new data block; a live one is resized in place when the heap
-   *   can, and moved when it cannot — if it is unlocked or GMEM_MOVEABLE allows moving a locked one.
+   * - size > 0: a discarded block gets a new data block; a live one shrinks in place, and grows in place
+   *   when the heap can or moves when it cannot — if it is unlocked or GMEM_MOVEABLE allows moving a
+   *   locked one (a locked block growing without GMEM_MOVEABLE fails when it cannot stay).
    * Failure leaves the handle, its block and its contents as they were (GL-028).
    */
   reallocSlot(slot: number, size: number, flags: number, zeroInit: boolean): boolean {
@@ -234,12 +235,11 @@ export class MovableMemory {
       this.index.set(fresh, slot);
       return true;
     }
-    let moved = this.heapRealloc(pointer, size, heapFlags | HEAP_REALLOC_IN_PLACE_ONLY);
-    if (moved === 0) {
-      if (locked && (flags & GMEM_MOVEABLE) === 0) return this.fail(ERROR_NOT_ENOUGH_MEMORY) !== 0;
-      moved = this.heapRealloc(pointer, size, heapFlags);
-      if (moved === 0) return false;
-    }
+    // A locked block may only grow in place unless GMEM_MOVEABLE says it may move; shrinking never
+    // moves a block (an LFH block keeps its chunk, a back-end block splits), so it takes the plain path.
+    const pinned = locked && (flags & GMEM_MOVEABLE) === 0 && size > this.heap.size(pointer);
+    const moved = this.heapRealloc(pointer, size, pinned ? heapFlags | HEAP_REALLOC_IN_PLACE_ONLY : heapFlags);
+    if (moved === 0) return false;
     this.error = 0;
     if (moved !== pointer) this.rehome(slot, pointer, moved);
     return true;
