@@ -296,6 +296,22 @@ describe.each(GEOMETRIES)('Global* on %s', (geometry) => {
     expect(busy).toBeGreaterThanOrEqual(handles.length);
   });
 
+  it("a moveable block's data pointer stands for its handle in GlobalSize, GlobalFlags, GlobalReAlloc and GlobalFree", () => {
+    const k = newKernel(geometry);
+    const handle = k.GlobalAlloc(GMEM_MOVEABLE | GMEM_DISCARDABLE, 40);
+    const pointer = k.GlobalLock(handle);
+    expect(k.GlobalSize(pointer)).toBe(40);
+    expect(k.GlobalFlags(pointer)).toBe(GMEM_DISCARDABLE | 1);
+    expect(k.LocalFlags(pointer)).toBe(0x0f00 | 1);
+    expect(k.GlobalLock(pointer)).toBe(pointer); // a pointer locks to itself, no count
+    expect(k.GlobalFlags(handle)).toBe(GMEM_DISCARDABLE | 1);
+    expect(k.GlobalReAlloc(pointer, 20, 0)).toBe(handle);
+    expect(k.GlobalSize(handle)).toBe(20);
+    expect(call(k, () => k.GlobalFree(pointer))).toEqual([0, SENTINEL]);
+    expect(call(k, () => k.GlobalSize(handle))).toEqual([0, ERROR_INVALID_HANDLE]);
+    expect(k.heapValidate(pointer)).toBe(false);
+  });
+
   it('GL-026: GlobalHandle of a HeapAlloc block is the block itself', () => {
     const k = newKernel(geometry);
     const pointer = k.heapAlloc(16);
