@@ -190,6 +190,38 @@ describe('ReadProcessMemory / WriteProcessMemory across processes', () => {
     }
   });
 
+  it('large copies go in 14-page chunks: a source fault keeps the whole chunks before it', () => {
+    const { k, other } = pair();
+    const page = 0x1000;
+    const h = k.OpenProcess(PROCESS_ALL_ACCESS, false, other.GetCurrentProcessId());
+    const remote = other.VirtualAlloc(0, 20 * page, MEM_COMMIT, PAGE_READWRITE);
+    pattern(other, remote, 20 * page);
+    const local = k.VirtualAlloc(0, 20 * page, MEM_COMMIT, PAGE_READWRITE);
+    const old = { value: 0 };
+    expect(other.VirtualProtect(remote + 16 * page, page, PAGE_NOACCESS, old)).toBe(true);
+    const read = { value: SENTINEL };
+    expectFailure(k, () => k.ReadProcessMemory(h, remote, local, 20 * page, read), false, ERROR_PARTIAL_COPY);
+    expect(read.value).toBe(14 * page);
+    expect(k.mem.read(local, 14 * page)).toEqual(other.mem.read(remote, 14 * page));
+    expect(k.mem.getUint8(local + 14 * page + 1)).toBe(0);
+    // a fault inside the first chunk copies nothing
+    expect(other.VirtualProtect(remote + 5 * page, page, PAGE_NOACCESS, old)).toBe(true);
+    k.ZeroMemory(local, 20 * page);
+    expectFailure(k, () => k.ReadProcessMemory(h, remote, local, 20 * page, read), false, ERROR_PARTIAL_COPY);
+    expect(read.value).toBe(0);
+    expect(k.mem.getUint8(local + 1)).toBe(0);
+
+    // WriteProcessMemory takes its local source the same way
+    const target = other.VirtualAlloc(0, 20 * page, MEM_COMMIT, PAGE_READWRITE);
+    pattern(k, local, 20 * page);
+    expect(k.VirtualProtect(local + 15 * page, page, PAGE_NOACCESS, old)).toBe(true);
+    const written = { value: SENTINEL };
+    expectFailure(k, () => k.WriteProcessMemory(h, target, local, 20 * page, written), false, ERROR_NOACCESS);
+    expect(written.value).toBe(14 * page);
+    expect(other.mem.read(target, 14 * page)).toEqual(k.mem.read(local, 14 * page));
+    expect(other.mem.getUint8(target + 14 * page + 1)).toBe(0);
+  });
+
   it('X-003 WPM from a source with NOACCESS pages → ERROR_NOACCESS, 0 written, target unchanged', () => {
     const { k, other } = pair();
     const h = k.OpenProcess(PROCESS_ALL_ACCESS, false, other.GetCurrentProcessId());

@@ -1,7 +1,8 @@
 // Win32 door of the process-level functions: GetCurrentProcess, GetCurrentProcessId, OpenProcess,
 // CloseHandle, ReadProcessMemory, WriteProcessMemory and the DEP policy functions. Copies between
-// processes follow NtRead/WriteVirtualMemory (spec §12 X-001..X-004): a source that cannot be read
-// copies nothing; a destination fault keeps the bytes before the faulting page.
+// processes follow NtRead/WriteVirtualMemory (spec §12 X-001..X-004): the source is taken in chunks
+// of 14 pages, so a source fault loses its chunk; a destination fault keeps the bytes before the
+// faulting page.
 import {
   DEP_SYSTEM_POLICY_OPT_IN,
   ERROR_ACCESS_DENIED,
@@ -157,10 +158,23 @@ function targetOf(process: Process, handle: number, access: number): Process | u
   }
 }
 
-/** Reads `size` bytes at `address` through `mem`, or undefined when any page faults (nothing changes). */
-function readAll(mem: MemoryAccess, address: number, size: number): Uint8Array | undefined {
-  if (mem.accessibleLength(address, size, 'read') !== size) return undefined;
-  return mem.read(address, size);
+/**
+ * Pages per chunk of a cross-process copy: the kernel copies through a mapping of at most this many
+ * source pages at a time (MiDoMappedCopy in ReactOS: MI_MAPPED_COPY_PAGES), so a source page that
+ * cannot be read loses its whole chunk while earlier chunks have been copied.
+ */
+const COPY_CHUNK_PAGES = 14;
+
+/**
+ * The bytes at `address` a cross-process copy can take from `mem`: all `size` of them, or the whole
+ * chunks before the chunk holding the first page that faults (possibly none). Nothing changes.
+ */
+function readChunks(mem: MemoryAccess, address: number, size: number, pageSize: number): Uint8Array {
+  const readable = mem.accessibleLength(address, size, 'read');
+  if (readable === size) return mem.read(address, size);
+  const chunk = COPY_CHUNK_PAGES * pageSize;
+  const whole = Math.floor(readable / chunk) * chunk;
+  return whole === 0 ? new Uint8Array(0) : mem.read(address, whole);
 }
 
 /**
@@ -182,7 +196,8 @@ function outOfUserRange(process: Process, address: number, size: number): boolea
 /**
  * ReadProcessMemory: copies `nSize` bytes at `lpBaseAddress` of the process `hProcess` names into
  * the caller's `lpBuffer`. Needs PROCESS_VM_READ. A source page that cannot be read → FALSE,
- * ERROR_PARTIAL_COPY with 0 copied; a destination page that cannot be written → FALSE,
+ * ERROR_PARTIAL_COPY with the 14-page chunks before it copied (0 for copies up to 56 KiB, X-002);
+ * a destination page that cannot be written → FALSE,
  * ERROR_PARTIAL_COPY with the bytes before it copied (Windows 10 1607+). Ranges beyond the user
  * address space → ERROR_NOACCESS with the count untouched. 0 bytes always succeed.
  */
@@ -204,13 +219,9 @@ export function ReadProcessMemory(
     if (target === undefined) {
       error = process.lastError;
     } else {
-      const bytes = readAll(target.mem, lpBaseAddress, nSize);
-      if (bytes === undefined) {
-        error = ERROR_PARTIAL_COPY;
-      } else {
-        copied = writeUntilFault(process.mem, lpBuffer, bytes);
-        if (copied !== nSize) error = ERROR_PARTIAL_COPY;
-      }
+      const bytes = readChunks(target.mem, lpBaseAddress, nSize, target.geometry.pageSize);
+      copied = bytes.length === 0 ? 0 : writeUntilFault(process.mem, lpBuffer, bytes);
+      if (copied !== nSize) error = ERROR_PARTIAL_COPY;
     }
   }
   if (lpNumberOfBytesRead !== undefined) lpNumberOfBytesRead.value = copied;
@@ -233,7 +244,7 @@ function isWritableProtection(base: number): boolean {
  * PAGE_EXECUTE_READ → written as if made writable for the call (code patching); anything else
  * (NOACCESS, READONLY) → FALSE, ERROR_NOACCESS with the count untouched (X-004). The range must be
  * committed pages of one allocation (as VirtualProtect needs). A copy that faults → FALSE,
- * ERROR_NOACCESS with the count of bytes written (0 when the source faults).
+ * ERROR_NOACCESS with the count of bytes written (a source fault loses its 14-page chunk, X-003).
  */
 export function WriteProcessMemory(
   process: Process,
@@ -270,9 +281,9 @@ export function WriteProcessMemory(
   if (isWritableProtection(base)) mem = target.mem;
   else if (base === PAGE_EXECUTE || base === PAGE_EXECUTE_READ) mem = target.kernel;
   else return fail(process, ERROR_NOACCESS, false);
-  const bytes = readAll(process.mem, lpBuffer, nSize);
+  const bytes = readChunks(process.mem, lpBuffer, nSize, process.geometry.pageSize);
   let written = 0;
-  if (bytes !== undefined) {
+  if (bytes.length !== 0) {
     try {
       written = writeUntilFault(mem, lpBaseAddress, bytes);
     } catch (error) {
