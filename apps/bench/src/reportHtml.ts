@@ -138,7 +138,7 @@ const tlBox = document.getElementById('timeline');
 const timelineGeometry = data.geometries.includes('x64') ? 'x64' : data.geometries[0];
 for (const trace of data.traces) {
   bars(nsBox, trace, 'nsPerEvent', 'ns per event', true);
-  bars(fpBox, trace, 'footprint', 'footprint', false);
+  bars(fpBox, trace, 'footprint', 'footprint', true);
   timeline(tlBox, trace, timelineGeometry);
 }
 document.body.dataset.ready = 'true';
@@ -179,7 +179,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 <p class="meta">Runs per figure: ${settings.runs} (median ns per event); the first checks block contents (${escapeHtml(settings.check)}) and gives the peaks, the others write one byte per block; budget up to ${settings.budgetSeconds} s per run (shared out to finish within ${settings.timeLimitSeconds} s), ${settings.peerBudgetSeconds} s for thi.ng/malloc. Footprint = peak committed bytes / peak live bytes. <b>*</b> = the run stopped early (budget or out of memory): figures cover the events completed. <b>!</b> = content errors.</p>
 <h2>ns per event (log scale; x86 beside x64)</h2>
 <div class="grid" id="ns"></div>
-<h2>Footprint: peak committed / peak live</h2>
+<h2>Footprint: peak committed / peak live (log scale; x86 beside x64)</h2>
 <div class="grid" id="footprint"></div>
 <h2>Live and committed bytes over one replay</h2>
 <div class="grid" id="timeline"></div>
