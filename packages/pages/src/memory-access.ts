@@ -414,14 +414,60 @@ export class MemoryAccess {
     }
   }
 
-  /** memmove: overlapping ranges allowed. Source checked for reading, destination for writing. */
+  /**
+   * memmove: overlapping ranges allowed. Source checked for reading, destination for writing, both
+   * before anything is stored. Copies chunk by chunk inside the slabs (no temporary buffer): forwards,
+   * or backwards when the destination overlaps the source from above.
+   */
   copy(destination: number, source: number, length: number): void {
     if (length === 0) return;
     this.prepare(source, length, 'read');
     this.prepare(destination, length, 'write');
-    const buffer = new Uint8Array(length);
-    this.copyOut(source, buffer, 0, length);
-    this.copyIn(destination, buffer, 0, length);
+    const backwards = destination > source && destination < source + length;
+    let done = 0;
+    while (done < length) {
+      const remaining = length - done;
+      let chunk: number;
+      let from: number;
+      let to: number;
+      if (backwards) {
+        const sourceEnd = source + remaining;
+        const destinationEnd = destination + remaining;
+        const sourceRoom = sourceEnd - (Math.ceil(sourceEnd / this.pageSize) - 1) * this.pageSize;
+        const destinationRoom = destinationEnd - (Math.ceil(destinationEnd / this.pageSize) - 1) * this.pageSize;
+        chunk = Math.min(remaining, sourceRoom, destinationRoom);
+        from = sourceEnd - chunk;
+        to = destinationEnd - chunk;
+      } else {
+        from = source + done;
+        to = destination + done;
+        const sourceRoom = this.pageSize - (from - Math.floor(from / this.pageSize) * this.pageSize);
+        const destinationRoom = this.pageSize - (to - Math.floor(to / this.pageSize) * this.pageSize);
+        chunk = Math.min(remaining, sourceRoom, destinationRoom);
+      }
+      this.moveChunk(to, from, chunk);
+      done += chunk;
+    }
+  }
+
+  /** Moves `length` bytes that lie inside one page at each end (both prepared). */
+  private moveChunk(to: number, from: number, length: number): void {
+    const physical = this.space.physical;
+    const fromPage = Math.floor(from / this.pageSize);
+    const toPage = Math.floor(to / this.pageSize);
+    const fromFrame = this.frameAt(fromPage);
+    const toFrame = this.frameAt(toPage);
+    const fromSlab = physical.slabBytes[fromFrame >>> this.slabShift] as Uint8Array;
+    const toSlab = physical.slabBytes[toFrame >>> this.slabShift] as Uint8Array;
+    const fromOffset = physical.offsetInSlab(fromFrame) + (from - fromPage * this.pageSize);
+    const toOffset = physical.offsetInSlab(toFrame) + (to - toPage * this.pageSize);
+    if (fromSlab === toSlab) {
+      fromSlab.copyWithin(toOffset, fromOffset, fromOffset + length);
+    } else if (length <= 32) {
+      for (let i = 0; i < length; i++) toSlab[toOffset + i] = fromSlab[fromOffset + i] as number;
+    } else {
+      toSlab.set(fromSlab.subarray(fromOffset, fromOffset + length), toOffset);
+    }
   }
 
   /** An instruction fetch at `address` (one byte): faults under DEP on non-executable pages. */
