@@ -24,4 +24,4 @@ export {
   type MovableOptions,
   type MovableReallocOptions,
 } from './movable';
-export { processMovableMemory } from './process-movable';
+export { processMovableMemory, TABLE_TAG } from './process-movable';

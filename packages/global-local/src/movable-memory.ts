@@ -80,9 +80,13 @@ export class MovableMemory {
   slot = -1;
   private readonly index = new PointerIndex();
 
-  constructor(heap: BlockHeap, handleCapacity?: number) {
+  /**
+   * @param handleCapacity live moveable handles at most (65,536 as Windows)
+   * @param tableSource where the handle table reserves its pages (default: the heap's own page source)
+   */
+  constructor(heap: BlockHeap, handleCapacity?: number, tableSource: PageSource = heap.source) {
     this.heap = heap;
-    this.table = new HandleTable(heap.source, handleCapacity);
+    this.table = new HandleTable(tableSource, handleCapacity);
     this.pointerSize = heap.source.pointerSize;
   }
 

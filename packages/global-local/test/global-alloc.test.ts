@@ -8,6 +8,9 @@ import {
   ERROR_NO_MORE_ITEMS,
   ERROR_NOT_LOCKED,
   ERROR_SUCCESS,
+  MEM_COMMIT,
+  MEM_PRIVATE,
+  PAGE_READWRITE,
 } from '@mem/pages';
 import { PROCESS_HEAP_ENTRY_BUSY, PROCESS_HEAP_ENTRY_DDESHARE, PROCESS_HEAP_ENTRY_MOVEABLE } from '@mem/heap';
 import { GetProcessHeap, HeapWalk, type PROCESS_HEAP_ENTRY } from '@mem/heap/win32';
@@ -28,6 +31,7 @@ import {
   GMEM_ZEROINIT,
   GPTR,
 } from '../src/constants';
+import { TABLE_TAG } from '../src/process-movable';
 import { activateLfh, call, GEOMETRIES, isMemEntry, newKernel, SENTINEL, slotOf } from './support';
 
 describe.each(GEOMETRIES)('Global* on %s', (geometry) => {
@@ -131,6 +135,19 @@ describe.each(GEOMETRIES)('Global* on %s', (geometry) => {
       expect(k.GlobalFree(shared)).toBe(0);
     });
   }
+
+  it('the handle table is a committed, read/write private reservation of the process, tagged as such', () => {
+    const k = newKernel(geometry);
+    const handle = k.GlobalAlloc(GMEM_MOVEABLE, 8);
+    const region = k.process.addressSpace.query(handle);
+    expect(region.state).toBe(MEM_COMMIT);
+    expect(region.protect).toBe(PAGE_READWRITE);
+    expect(region.type).toBe(MEM_PRIVATE);
+    expect(region.allocationBase % 0x10000).toBe(0);
+    expect(k.process.addressSpace.allocationAt(handle)?.tag).toBe(TABLE_TAG);
+    // Not the heap's: the heap's blocks live elsewhere.
+    expect(k.process.addressSpace.allocationAt(k.GlobalLock(handle))?.tag).not.toBe(TABLE_TAG);
+  });
 
   it('GL-006: lock counting — flags 1, 2, 1, 0; the last unlock FALSE with NO_ERROR, one more ERROR_NOT_LOCKED', () => {
     const k = newKernel(geometry);
