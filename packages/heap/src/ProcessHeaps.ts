@@ -84,30 +84,30 @@ function takeOver(name: string, previous: HeapStrategy): HeapStrategy {
 
 const registries = new WeakMap<Process, ProcessHeapList>();
 
-/** The heap registry of a process, made (with its process heap) on first use. */
-export function processHeaps(process: Process): ProcessHeapList {
-  let list = registries.get(process);
-  if (list === undefined) {
-    list = new ProcessHeapList(process, DEFAULT_HEAP_STRATEGY);
-    registries.set(process, list);
-    list.processHeap = makeHeap(list, HEAP_GROWABLE, 0, 0, PROCESS_HEAP_RESERVE);
-  }
-  return list;
-}
-
-/**
- * Creates the process heap of a new process with the system's heap strategy (kernel32's createProcess calls
- * it). Idempotent for the same strategy; returns the process heap.
- */
-export function createProcessHeap(process: Process, strategyName: string = DEFAULT_HEAP_STRATEGY): Heap {
-  getStrategy(strategyName); // an unknown name is MemError(ERROR_INVALID_PARAMETER), before anything is made
+/** The registry of a process, made with its process heap (of strategy `strategyName`) on first use. */
+function registryOf(process: Process, strategyName: string): ProcessHeapList {
   let list = registries.get(process);
   if (list === undefined) {
     list = new ProcessHeapList(process, strategyName);
     registries.set(process, list);
     list.processHeap = makeHeap(list, HEAP_GROWABLE, 0, 0, PROCESS_HEAP_RESERVE);
   }
-  return list.processHeap!;
+  return list;
+}
+
+/** The heap registry of a process (made with a default-strategy process heap if nothing made it before). */
+export function processHeaps(process: Process): ProcessHeapList {
+  return registryOf(process, DEFAULT_HEAP_STRATEGY);
+}
+
+/**
+ * Creates the process heap of a new process with the system's heap strategy (kernel32's createProcess calls
+ * it) and returns it. The first call for a process decides its strategy; later calls return the same heap.
+ * An unknown strategy name is MemError(ERROR_INVALID_PARAMETER).
+ */
+export function createProcessHeap(process: Process, strategyName: string = DEFAULT_HEAP_STRATEGY): Heap {
+  getStrategy(strategyName);
+  return registryOf(process, strategyName).processHeap!;
 }
 
 /** GetProcessHeap's heap. */
