@@ -43,7 +43,13 @@ export interface Measurement {
 export function measure(trace: Trace, spec: AllocatorSpec, options: MeasureOptions): Measurement {
   const budgetSeconds = options.budgetSeconds;
   const sampleEvery = options.samples ? Math.max(1, Math.ceil(trace.events / options.samples)) : 0;
-  const checked = replay(trace, createBenchAllocator(spec), {
+  let first: ReturnType<typeof createBenchAllocator>;
+  try {
+    first = createBenchAllocator(spec);
+  } catch (error) {
+    return failedMeasurement(trace, spec, options.check, error);
+  }
+  const checked = replay(trace, first, {
     check: options.check,
     budgetSeconds,
     sampleEvery,
@@ -79,5 +85,30 @@ export function measure(trace: Trace, spec: AllocatorSpec, options: MeasureOptio
     errorCount: checked.errorCount,
     errors: checked.errors,
     samples: checked.samples,
+  };
+}
+
+/** The measurement of a strategy that could not even be set up (reported, not thrown, so a compare goes on). */
+function failedMeasurement(trace: Trace, spec: AllocatorSpec, check: CheckMode, error: unknown): Measurement {
+  const message = `could not create the allocator: ${error instanceof Error ? error.message : String(error)}`;
+  return {
+    trace: trace.name,
+    strategy: spec.strategy,
+    geometry: spec.geometry,
+    backend: spec.backend,
+    events: trace.events,
+    completedEvents: 0,
+    complete: false,
+    stopReason: 'threw',
+    stopMessage: message,
+    nsPerEvent: Number.NaN,
+    nsPerEventRuns: [],
+    peakLiveBytes: 0,
+    peakCommittedBytes: 0,
+    footprint: Number.NaN,
+    check,
+    errorCount: 1,
+    errors: [{ kind: 'threw', event: 0, id: -1, message }],
+    samples: undefined,
   };
 }

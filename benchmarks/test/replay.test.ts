@@ -116,4 +116,13 @@ describe('stopping early', () => {
     expect(m.peakLiveBytes).toBe(trace.peakLiveBytes);
     expect(m.geometry).toBe('x86');
   });
+
+  it('measure: a strategy that cannot be set up is reported, not thrown', () => {
+    const trace = cfrac.generate({ events: 1000 });
+    const m = measure(trace, { strategy: 'no-such', geometry: 'x64', backend: 'buffer', memoryBytes: 2 ** 20 }, { runs: 1, check: 'prefix', budgetSeconds: 1 });
+    expect(m.complete).toBe(false);
+    expect(m.stopReason).toBe('threw');
+    expect(m.errorCount).toBe(1);
+    expect(m.stopMessage).toMatch(/unknown strategy "no-such"/);
+  });
 });
