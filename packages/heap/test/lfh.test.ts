@@ -82,6 +82,13 @@ describe.each([4, 8] as const)('LFH front end, pointer size %i', (pointerSize) =
     expect(walk(heap).find((entry) => entry.address === pointer)?.frontEnd).toBe(true);
   });
 
+  it('never activates over a fixed-size back end', () => {
+    const heap = new LowFragmentationHeap(new SegregatedHeap({ source: bufferSource(pointerSize), maximumSize: 1 << 20 }));
+    const blocks = Array.from({ length: 40 }, () => heap.allocate(64));
+    expect(heap.compatibility).toBe(0);
+    expect(blocks.every((block) => heap.backEnd.owns(block))).toBe(true);
+  });
+
   it('declines sizes over 16 KiB and alignments above the granule to the back end', () => {
     const heap = createLowFragmentationHeap(new SegregatedHeap({ source: bufferSource(pointerSize) }), {
       activateImmediately: true,

@@ -5,7 +5,8 @@
 // served by the back end until the Windows 8+ heuristic activates it: more than 16 of its back-end blocks
 // live at once, or 0x7F8 requests (so 18 same-size allocations in a row switch it, H-040). Once any bucket
 // is active the heap reports HeapCompatibilityInformation 2. Requests over 16 KiB, or with an alignment
-// above the block granularity, are declined to the back end.
+// above the block granularity, are declined to the back end; over a fixed-size back end (maximumSize)
+// the front end never activates, as on Windows.
 //
 // An active bucket carves subsegments (user blocks) from the back end: one busy back-end block holding a
 // header (signature 0xF0E0D0C0, subsegment id) and `count` equal chunks. Each chunk has its own header
@@ -72,6 +73,8 @@ export class LowFragmentationHeap implements HeapStrategy {
   /** Per bucket: ids of subsegments with at least one free chunk (allocation takes the last). */
   private readonly available: number[][] = [];
   private anyActive = false;
+  /** Windows never enables the LFH on a fixed-size heap (internals §4.2): every request goes to the back end. */
+  private readonly enabled: boolean;
 
   // Subsegments by id (ids are reused after release).
   private subBlock: number[] = [];
@@ -112,7 +115,8 @@ export class LowFragmentationHeap implements HeapStrategy {
     }
     for (let i = 0; i <= LFH_BUCKET_COUNT; i++) this.available.push([]);
     this.peakLive = backEnd.liveBytes;
-    if (options.activateImmediately) {
+    this.enabled = backEnd.growable;
+    if (options.activateImmediately && this.enabled) {
       this.activated.fill(1);
       this.anyActive = true;
     }
@@ -146,7 +150,9 @@ export class LowFragmentationHeap implements HeapStrategy {
     if (typeof size !== 'number' || !Number.isInteger(size) || size < 0) {
       throw invalidParameter(`size must be a non-negative integer, got ${String(size)}`);
     }
-    if (size > LFH_MAXIMUM_BLOCK || alignment > this.granule) return this.allocateBackEnd(size, alignment, 0);
+    if (size > LFH_MAXIMUM_BLOCK || alignment > this.granule || !this.enabled) {
+      return this.allocateBackEnd(size, alignment, 0);
+    }
     const bucket = this.bucketOf[Math.ceil(size / 8)] as number;
     if (this.activated[bucket] === 0) {
       const requests = this.requests[bucket] as number;
