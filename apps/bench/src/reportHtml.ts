@@ -76,8 +76,11 @@ function bars(container, trace, metric, title, logarithmic) {
       labels: data.strategies.map((s) => label(s, trace.name)),
       datasets: data.geometries.map((g) => ({
         label: g,
-        backgroundColor: geometryColors[g],
-        data: data.strategies.map((s) => { const r = find(trace.name, s, g); return r ? r[metric] : null; }),
+        // Runs that stopped early are drawn pale: their figures cover only the events completed.
+        backgroundColor: data.strategies.map((s) => { const r = find(trace.name, s, g); return r && !r.complete ? geometryColors[g] + '55' : geometryColors[g]; }),
+        borderColor: geometryColors[g],
+        borderWidth: data.strategies.map((s) => { const r = find(trace.name, s, g); return r && !r.complete ? 1 : 0; }),
+        data: data.strategies.map((s) => { const r = find(trace.name, s, g); return r && Number.isFinite(r[metric]) ? r[metric] : null; }),
       })),
     },
     options: {
@@ -176,7 +179,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 <body>
 <h1>mem-bench compare</h1>
 <p class="meta">${escapeHtml(machine.date)} · Node ${escapeHtml(machine.node)} · ${escapeHtml(machine.cpuModel)} × ${machine.cores} · ${escapeHtml(machine.platform)} · took ${formatSeconds(results.durationMs)}${settings.quick ? ' · <b>--quick</b>' : ''}</p>
-<p class="meta">Runs per figure: ${settings.runs} (median ns per event); the first checks block contents (${escapeHtml(settings.check)}) and gives the peaks, the others write one byte per block; budget up to ${settings.budgetSeconds} s per run (shared out to finish within ${settings.timeLimitSeconds} s), ${settings.peerBudgetSeconds} s for thi.ng/malloc. Footprint = peak committed bytes / peak live bytes. <b>*</b> = the run stopped early (budget or out of memory): figures cover the events completed. <b>!</b> = content errors.</p>
+<p class="meta">Runs per figure: ${settings.runs} (median ns per event); the first checks block contents (${escapeHtml(settings.check)}) and gives the peaks, the others write one byte per block; budget up to ${settings.budgetSeconds} s per run (shared out to finish within ${settings.timeLimitSeconds} s), ${settings.peerBudgetSeconds} s for thi.ng/malloc. Footprint = peak committed bytes / peak live bytes. <b>*</b> and pale bars = the run stopped early (budget or out of memory): figures cover the events completed. <b>!</b> = content errors.</p>
 <h2>ns per event (log scale; x86 beside x64)</h2>
 <div class="grid" id="ns"></div>
 <h2>Footprint: peak committed / peak live (log scale; x86 beside x64)</h2>
