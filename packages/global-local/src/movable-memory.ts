@@ -279,29 +279,6 @@ export class MovableMemory {
     return result;
   }
 
-  /** A new block of `size` bytes holding the old contents (zero-filled past them with `zeroInit`); the old one freed. */
-  private relocate(pointer: number, size: number, zeroInit: boolean): number {
-    const oldSize = this.heap.size(pointer);
-    const fresh = this.heapAlloc(size, 0);
-    if (fresh === 0) return 0;
-    const memory = this.heap.source.memory;
-    memory.copy(fresh, pointer, Math.min(oldSize, size));
-    if (zeroInit && size > oldSize) memory.fill(fresh + oldSize, size - oldSize, 0);
-    this.heapFree(pointer);
-    return fresh;
-  }
-
-  /**
-   * Whether the heap's front end (the LFH) serves this block: asked of the strategy when it can tell
-   * (`isFrontEndBlock`), else read from whether the LFH bucket of the block's size is active.
-   */
-  private frontEndBlock(pointer: number): boolean {
-    const strategy = this.heap.strategy as FrontEndQueries;
-    if (typeof strategy.isFrontEndBlock === 'function') return strategy.isFrontEndBlock(pointer);
-    if (typeof strategy.isBucketActive === 'function') return strategy.isBucketActive(this.heap.size(pointer));
-    return false;
-  }
-
   /** Bytes of a fixed block. */
   sizeOfBlock(pointer: number): number {
     this.error = 0;
@@ -375,6 +352,29 @@ export class MovableMemory {
   /** Releases the handle table's reservation (the heap's blocks are the heap's). */
   destroy(): void {
     this.table.destroy();
+  }
+
+  /** A new block of `size` bytes holding the old contents (zero-filled past them with `zeroInit`); the old one freed. */
+  private relocate(pointer: number, size: number, zeroInit: boolean): number {
+    const oldSize = this.heap.size(pointer);
+    const fresh = this.heapAlloc(size, 0);
+    if (fresh === 0) return 0;
+    const memory = this.heap.source.memory;
+    memory.copy(fresh, pointer, Math.min(oldSize, size));
+    if (zeroInit && size > oldSize) memory.fill(fresh + oldSize, size - oldSize, 0);
+    this.heapFree(pointer);
+    return fresh;
+  }
+
+  /**
+   * Whether the heap's front end (the LFH) serves this block: asked of the strategy when it can tell
+   * (`isFrontEndBlock`), else read from whether the LFH bucket of the block's size is active.
+   */
+  private frontEndBlock(pointer: number): boolean {
+    const strategy = this.heap.strategy as FrontEndQueries;
+    if (typeof strategy.isFrontEndBlock === 'function') return strategy.isFrontEndBlock(pointer);
+    if (typeof strategy.isBucketActive === 'function') return strategy.isBucketActive(this.heap.size(pointer));
+    return false;
   }
 
   private convertToMoveable(pointer: number, flags: number): number {
