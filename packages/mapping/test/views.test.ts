@@ -28,7 +28,9 @@ import {
   PAGE_EXECUTE_READ,
   PAGE_EXECUTE_READWRITE,
   PAGE_EXECUTE_WRITECOPY,
+  PAGE_GUARD,
   PAGE_NOACCESS,
+  PAGE_NOCACHE,
   PAGE_READONLY,
   PAGE_READWRITE,
   PAGE_WRITECOPY,
@@ -348,5 +350,20 @@ describe('test_MapViewOfFile', () => {
     expect(k.process.mem.getUint32(part)).toBe(0xabcdef01);
     expect(query(k, part)).toMatchObject({ BaseAddress: target, RegionSize: 0x1000, Protect: PAGE_READONLY });
     expect(() => k.process.mem.getUint8(part + 0x1000)).toThrow();
+  });
+
+  it('FILE_MAP_EXECUTE views can be executed, others fault under DEP; PAGE_GUARD works on views, PAGE_NOCACHE does not', () => {
+    const k = kernel();
+    const h = k.CreateFileMapping(INVALID_HANDLE_VALUE, undefined, PAGE_EXECUTE_READWRITE, 0, 0x2000, undefined);
+    const code = k.MapViewOfFile(h, FILE_MAP_EXECUTE | FILE_MAP_READ, 0, 0, 0);
+    expect(query(k, code).Protect).toBe(PAGE_EXECUTE_READ);
+    expect(() => k.process.mem.execute(code)).not.toThrow();
+    const data = k.MapViewOfFile(h, FILE_MAP_READ, 0, 0, 0);
+    expect(() => k.process.mem.execute(data)).toThrow();
+    const old = { value: 0 };
+    expect(k.VirtualProtect(data, 0x1000, PAGE_READONLY | PAGE_GUARD, old)).toBe(true);
+    expect(() => k.process.mem.getUint8(data)).toThrow();
+    expect(k.process.mem.getUint8(data)).toBe(0);
+    expectFailure(k, () => k.VirtualProtect(data, 0x1000, PAGE_READONLY | PAGE_NOCACHE, old), false, ERROR_INVALID_PARAMETER);
   });
 });
