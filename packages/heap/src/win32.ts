@@ -11,6 +11,7 @@ import {
   ERROR_NOACCESS,
   ERROR_SUCCESS,
   isMemError,
+  toWin32,
 } from '@mem/pages';
 import type { HeapWalkEntry } from './api';
 import {
@@ -59,15 +60,6 @@ export interface ValueBox {
 /** (SIZE_T)-1, HeapSize's failure value (the contract writes all-ones pointer-sized values as -1). */
 export const HEAP_SIZE_FAILURE = -1;
 
-/** Turns a thrown MemError into the last error; anything else (a Win32Exception, a bug) goes on. */
-function fail<T>(process: Process, error: unknown, failure: T): T {
-  if (isMemError(error)) {
-    process.lastError = error.code;
-    return failure;
-  }
-  throw error;
-}
-
 /** The live heap named by `handle`, or undefined after setting ERROR_INVALID_HANDLE. */
 function heapOf(process: Process, handle: number): Heap | undefined {
   const heap = findHeap(process, handle);
@@ -93,7 +85,7 @@ export function HeapCreate(process: Process, options: number, initialSize: numbe
   try {
     return createHeap(process, { flags: options, initialSize, maximumSize }).handle;
   } catch (error) {
-    return fail(process, error, 0);
+    return toWin32(process, error, 0);
   }
 }
 
@@ -104,7 +96,7 @@ export function HeapDestroy(process: Process, heap: number): boolean {
     destroyHeap(process, target);
     return true;
   } catch (error) {
-    return fail(process, error, false);
+    return toWin32(process, error, false);
   }
 }
 
@@ -114,7 +106,7 @@ export function HeapAlloc(process: Process, heap: number, flags: number, bytes: 
   try {
     return target.alloc(bytes, flags);
   } catch (error) {
-    return fail(process, error, 0);
+    return toWin32(process, error, 0);
   }
 }
 
@@ -129,7 +121,7 @@ export function HeapReAlloc(process: Process, heap: number, flags: number, mem: 
   try {
     return target.realloc(mem, bytes, flags);
   } catch (error) {
-    return fail(process, error, 0);
+    return toWin32(process, error, 0);
   }
 }
 
@@ -141,7 +133,7 @@ export function HeapFree(process: Process, heap: number, _flags: number, mem: nu
     target.free(mem);
     return true;
   } catch (error) {
-    return fail(process, error, false);
+    return toWin32(process, error, false);
   }
 }
 
@@ -175,7 +167,7 @@ export function HeapWalk(process: Process, heap: number, entry: PROCESS_HEAP_ENT
   try {
     entries = target.walkSnapshot();
   } catch (error) {
-    return fail(process, error, false);
+    return toWin32(process, error, false);
   }
   let next = 0;
   if (entry.lpData) {
@@ -287,7 +279,7 @@ export function HeapCompact(process: Process, heap: number, _flags: number): num
     if (largest === 0) process.lastError = ERROR_SUCCESS;
     return largest;
   } catch (error) {
-    return fail(process, error, 0);
+    return toWin32(process, error, 0);
   }
 }
 
@@ -298,7 +290,7 @@ export function HeapLock(process: Process, heap: number): boolean {
     target.lock();
     return true;
   } catch (error) {
-    return fail(process, error, false);
+    return toWin32(process, error, false);
   }
 }
 
@@ -309,7 +301,7 @@ export function HeapUnlock(process: Process, heap: number): boolean {
     target.unlock();
     return true;
   } catch (error) {
-    return fail(process, error, false);
+    return toWin32(process, error, false);
   }
 }
 
@@ -333,7 +325,7 @@ export function HeapSummary(process: Process, heap: number, _flags: number, summ
     summary.cbMaxReserve = result.maximumReserve;
     return true;
   } catch (error) {
-    return fail(process, error, false);
+    return toWin32(process, error, false);
   }
 }
 
@@ -368,7 +360,7 @@ export function HeapQueryInformation(
     info.value = target.compatibility;
     return true;
   } catch (error) {
-    return fail(process, error, false);
+    return toWin32(process, error, false);
   }
 }
 
@@ -405,7 +397,7 @@ export function HeapSetInformation(
         target.setCompatibility(value);
         return true;
       } catch (error) {
-        return fail(process, error, false);
+        return toWin32(process, error, false);
       }
     }
     case HeapOptimizeResources: {
@@ -425,7 +417,7 @@ export function HeapSetInformation(
         }
         return true;
       } catch (error) {
-        return fail(process, error, false);
+        return toWin32(process, error, false);
       }
     }
     default:
