@@ -178,7 +178,7 @@ describe('the door never throws for bad input', () => {
               failed = VirtualQuery(process, a, {}) === 0;
               break;
             case 4:
-              failed = !VirtualLock(process, a, b);
+              failed = !(a % 2 === 0 ? VirtualLock(process, a, b) : VirtualUnlock(process, a, b));
               break;
             default:
               failed = GetWriteWatch(process, c, a, b, [], { value: 4 }, {}) === 0xffffffff;
