@@ -100,6 +100,8 @@ export class LowFragmentationHeap implements HeapStrategy {
   private subsegmentBytes = 0;
   private subsegmentCount = 0;
   private peakLive = 0;
+  /** Unused bytes of the chunk locateChunk last checked (no per-call objects). */
+  private lastUnused = 0;
 
   constructor(backEnd: SegregatedHeap, options: LowFragmentationHeapOptions = {}) {
     this.backEnd = backEnd;
@@ -329,7 +331,7 @@ export class LowFragmentationHeap implements HeapStrategy {
     const index = offset / stride;
     const bits = this.subBits[id] as Uint32Array;
     if ((((bits[index >>> 5] as number) >>> (index & 31)) & 1) === 1) throw badPointer(pointer);
-    this.checkChunk(id, index, true);
+    this.lastUnused = this.checkChunk(id, index, true);
     return index;
   }
 
@@ -368,7 +370,7 @@ export class LowFragmentationHeap implements HeapStrategy {
     const index = this.locateChunk(id, pointer);
     const bucket = this.subBucket[id] as number;
     const size = this.bucketSize[bucket] as number;
-    const unused = this.checkChunk(id, index, true);
+    const unused = this.lastUnused;
     const bits = this.subBits[id] as Uint32Array;
     bits[index >>> 5] = ((bits[index >>> 5] as number) | (1 << (index & 31))) >>> 0;
     if (index >>> 5 < (this.subHint[id] as number)) this.subHint[id] = index >>> 5;
@@ -414,7 +416,7 @@ export class LowFragmentationHeap implements HeapStrategy {
     }
     const capacity = this.bucketSize[this.subBucket[id] as number] as number;
     if (size > capacity) return false;
-    const unused = this.checkChunk(id, index, true);
+    const unused = this.lastUnused;
     this.writeChunkHeader(pointer - this.headerSize, capacity - size, index, CHUNK_BUSY, this.subSerial[id] as number);
     this.lfhLiveBytes += size - (capacity - unused);
     this.notePeak();
@@ -437,8 +439,8 @@ export class LowFragmentationHeap implements HeapStrategy {
   sizeOf(pointer: number): number {
     const id = this.subsegmentOf(pointer);
     if (id < 0) return this.backEnd.sizeOf(pointer);
-    const index = this.locateChunk(id, pointer);
-    return (this.bucketSize[this.subBucket[id] as number] as number) - this.checkChunk(id, index, true);
+    this.locateChunk(id, pointer);
+    return (this.bucketSize[this.subBucket[id] as number] as number) - this.lastUnused;
   }
 
   usableSize(pointer: number): number {
