@@ -110,10 +110,15 @@ describe.each(ALL_GEOMETRIES)('system parameters on %s', (geometry) => {
     expect(typeof si.wProcessorRevision).toBe('number');
   });
 
-  it('GetSystemInfo leaves the last error alone', () => {
+  it('GetSystemInfo leaves the last error alone; a NULL structure is ignored', () => {
     const k = kernel(geometry);
     const [, error] = attempt(k, () => k.GetSystemInfo({}));
     expect(error).toBe(SENTINEL);
+    const [, nullError] = attempt(k, () => {
+      k.GetSystemInfo(undefined);
+      k.GetNativeSystemInfo(undefined);
+    });
+    expect(nullError).toBe(SENTINEL);
   });
 });
 
