@@ -180,6 +180,10 @@ function makeHeap(
     throw new MemError(ERROR_NOT_ENOUGH_MEMORY, `HeapCreate failed: ${(error as Error).message}`);
   }
   if (heap.handle === 0) throw new MemError(ERROR_NOT_ENOUGH_MEMORY, 'HeapCreate could not reserve memory');
+  // Name the heap's reservations (VMMap's "Heap" type and heap ID): later segments get the tag when reserved.
+  source.tag = `heap 0x${heap.handle.toString(16)}`;
+  const first = list.process.addressSpace.allocationAt(heap.handle);
+  if (first !== undefined) first.tag = source.tag;
   list.add(heap);
   return heap;
 }

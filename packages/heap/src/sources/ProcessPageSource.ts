@@ -21,7 +21,8 @@ export class ProcessPageSource implements PageSource {
   readonly pointerSize: 4 | 8;
   /** PAGE_READWRITE or PAGE_EXECUTE_READWRITE. */
   readonly protection: number;
-  readonly tag: string;
+  /** Tag given to the allocations this source reserves (the heap names itself once it has a handle). */
+  tag: string;
   private readonly space: AddressSpace;
 
   constructor(process: Process, options: ProcessPageSourceOptions = {}) {

@@ -81,9 +81,10 @@ describe.each(GEOMETRIES_32_64)('HeapCreate on %s', (geometry) => {
       .map((entry) => entry.Region.dwCommittedSize + entry.Region.dwUnCommittedSize);
     expect(sizes.slice(0, 6)).toEqual([0x10000, 0x100000, 0x200000, 0x400000, 0x800000, 0xfd0000]);
     for (const size of sizes.slice(6)) expect(size).toBe(0xfd0000);
-    // Each segment is its own reservation, visible to VirtualQuery.
+    // Each segment is its own reservation, visible to VirtualQuery and tagged with the heap for memory maps.
     for (const entry of walkAll(k, heap).filter((item) => item.wFlags === PROCESS_HEAP_REGION)) {
       expect(regionOf(k, entry.lpData).allocationBase).toBe(entry.lpData);
+      expect(k.process.addressSpace.allocationAt(entry.lpData)?.tag).toBe(`heap 0x${heap.toString(16)}`);
     }
   });
 
