@@ -45,7 +45,15 @@ export function checkPattern(allocator: Allocator, pointer: number, size: number
   return -1;
 }
 
-export function describeHeapStrategy(strategy: string, options: DescribeHeapStrategyOptions = {}): void {
+/**
+ * Registers the shared suite for the strategy registered as `strategy`. The second argument is either
+ * options or just the page-source factory: `describeHeapStrategy('tlsf', () => myPageSource())`.
+ */
+export function describeHeapStrategy(
+  strategy: string,
+  optionsOrSource: DescribeHeapStrategyOptions | (() => PageSource) = {},
+): void {
+  const options = typeof optionsOrSource === 'function' ? { makeSource: optionsOrSource } : optionsOrSource;
   const makeSource = options.makeSource ?? (() => new BufferPageSource(new ArrayBuffer(32 << 20)));
   const make = (): Allocator => createAllocator({ strategy, memory: makeSource() });
 

@@ -5,6 +5,7 @@ import type { PageSource } from '../src/api';
 import { BufferPageSource } from '../src/sources/BufferPageSource';
 import { SharedArrayBufferPageSource } from '../src/sources/SharedArrayBufferPageSource';
 import { WasmMemoryPageSource } from '../src/sources/WasmMemoryPageSource';
+import { highSource } from './support/sources';
 
 const BYTES = 32 << 20;
 
@@ -34,4 +35,9 @@ for (const strategy of ['segregated', 'lfh', 'tlsf', 'bump']) {
       });
     }
   }
+}
+
+// The same suite at x64 addresses above 2^40 (the page-source factory passed directly).
+for (const strategy of ['segregated', 'lfh', 'tlsf', 'bump']) {
+  describeHeapStrategy(strategy, () => highSource(8, 2 ** 40 + 2 ** 31, 32 << 20));
 }
