@@ -186,7 +186,9 @@ export class MovableMemory {
   sizeOfSlot(slot: number): number {
     this.error = 0;
     const pointer = this.table.pointer[slot]!;
-    return pointer === 0 ? 0 : this.heap.size(pointer);
+    if (pointer === 0) return 0;
+    const size = this.heapSize(pointer);
+    return size < 0 ? this.fail(ERROR_INVALID_HANDLE) : size;
   }
 
   /** GlobalFlags of a handle: lock count | GMEM_DISCARDABLE | GMEM_DDESHARE | GMEM_DISCARDED. */
@@ -241,7 +243,7 @@ export class MovableMemory {
     }
     // A locked block may only grow in place unless GMEM_MOVEABLE says it may move; shrinking never
     // moves a block (an LFH block keeps its chunk, a back-end block splits), so it takes the plain path.
-    const pinned = locked && (flags & GMEM_MOVEABLE) === 0 && size > this.heap.size(pointer);
+    const pinned = locked && (flags & GMEM_MOVEABLE) === 0 && size > this.heapSize(pointer);
     const moved = this.heapRealloc(pointer, size, pinned ? heapFlags | HEAP_REALLOC_IN_PLACE_ONLY : heapFlags);
     if (moved === 0) return false;
     this.error = 0;
@@ -282,7 +284,8 @@ export class MovableMemory {
   /** Bytes of a fixed block. */
   sizeOfBlock(pointer: number): number {
     this.error = 0;
-    return this.heap.size(pointer);
+    const size = this.heapSize(pointer);
+    return size < 0 ? this.fail(ERROR_INVALID_HANDLE) : size;
   }
 
   /**
@@ -301,7 +304,8 @@ export class MovableMemory {
         changed++;
         return;
       }
-      const size = this.heap.size(pointer);
+      const size = this.heapSize(pointer);
+      if (size < 0) return;
       const fresh = this.heapAlloc(size, 0);
       if (fresh === 0) return;
       if (fresh < pointer) {
@@ -356,7 +360,8 @@ export class MovableMemory {
 
   /** A new block of `size` bytes holding the old contents (zero-filled past them with `zeroInit`); the old one freed. */
   private relocate(pointer: number, size: number, zeroInit: boolean): number {
-    const oldSize = this.heap.size(pointer);
+    const oldSize = this.heapSize(pointer);
+    if (oldSize < 0) return this.fail(ERROR_INVALID_HANDLE);
     const fresh = this.heapAlloc(size, 0);
     if (fresh === 0) return 0;
     const memory = this.heap.source.memory;
@@ -373,12 +378,13 @@ export class MovableMemory {
   private frontEndBlock(pointer: number): boolean {
     const strategy = this.heap.strategy as FrontEndQueries;
     if (typeof strategy.isFrontEndBlock === 'function') return strategy.isFrontEndBlock(pointer);
-    if (typeof strategy.isBucketActive === 'function') return strategy.isBucketActive(this.heap.size(pointer));
+    if (typeof strategy.isBucketActive === 'function') return strategy.isBucketActive(this.heapSize(pointer));
     return false;
   }
 
   private convertToMoveable(pointer: number, flags: number): number {
-    const size = this.heap.size(pointer);
+    const size = this.heapSize(pointer);
+    if (size < 0) return this.fail(ERROR_INVALID_HANDLE);
     let state = SLOT_MOVEABLE;
     if (flags & GMEM_DISCARDABLE) state |= SLOT_DISCARDABLE;
     if (flags & GMEM_DDESHARE) state |= SLOT_DDESHARE;
@@ -424,6 +430,16 @@ export class MovableMemory {
     } catch (error) {
       if (!isMemError(error)) throw error;
       return this.fail(ERROR_NOT_ENOUGH_MEMORY);
+    }
+  }
+
+  /** HeapSize, or -1 when the heap refuses the block (its header was overwritten). */
+  private heapSize(pointer: number): number {
+    try {
+      return this.heap.size(pointer);
+    } catch (error) {
+      if (!isMemError(error)) throw error;
+      return -1;
     }
   }
 

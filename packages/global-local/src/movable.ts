@@ -177,7 +177,10 @@ export class MovableHandle {
 
   /** Bytes of the block (0 when discarded). */
   get size(): number {
-    return this.memory.sizeOfSlot(this.live());
+    const memory = this.memory;
+    const size = memory.sizeOfSlot(this.live());
+    if (memory.error !== 0) throw new MemError(memory.error, 'the heap refuses the block (header overwritten?)');
+    return size;
   }
 
   /** Current lock count (0..255). */

@@ -157,9 +157,12 @@ function reallocate(process: Process, hMem: number, bytes: number, flags: number
 function sizeOf(process: Process, hMem: number): number {
   const memory = processMovableMemory(process);
   const kind = memory.classify(hMem);
-  if (kind === VALUE_HANDLE || (kind === VALUE_BLOCK && memory.slot >= 0)) return memory.sizeOfSlot(memory.slot);
-  if (kind === VALUE_BLOCK) return memory.sizeOfBlock(hMem);
-  return failWith(process, ERROR_INVALID_HANDLE);
+  let size: number;
+  if (kind === VALUE_HANDLE || (kind === VALUE_BLOCK && memory.slot >= 0)) size = memory.sizeOfSlot(memory.slot);
+  else if (kind === VALUE_BLOCK) size = memory.sizeOfBlock(hMem);
+  else return failWith(process, ERROR_INVALID_HANDLE);
+  if (memory.error !== 0) process.lastError = memory.error; // a block whose header was overwritten
+  return size;
 }
 
 function flagsOf(process: Process, hMem: number, local: boolean): number {

@@ -135,3 +135,17 @@ describe.each(GEOMETRIES)('dead and bogus handles on %s', (geometry) => {
     }
   });
 });
+
+describe('a moveable block whose heap header the process overwrote (x86: no termination on corruption)', () => {
+  it('Global* answer with failure values and never throw', () => {
+    const k = newKernel('x86');
+    const handle = k.GlobalAlloc(GMEM_MOVEABLE, 40);
+    const pointer = k.GlobalLock(handle);
+    k.GlobalUnlock(handle);
+    k.process.mem.fill(pointer - 8, 8, 0xff);
+    expect(call(k, () => k.GlobalSize(handle))).toEqual([0, ERROR_INVALID_HANDLE]);
+    expect(k.GlobalReAlloc(handle, 4000, GMEM_MOVEABLE)).toBe(0);
+    expect(k.GlobalFlags(handle)).toBe(0);
+    expect(() => k.GlobalFree(handle)).not.toThrow();
+  });
+});
