@@ -1,7 +1,15 @@
 // System: one simulated machine seen from kernel32 — createSystem's options, the Machine of
 // @mem/pages, and the processes created on it, each handed out as a Kernel32.
 import { createProcessHeap, hasStrategy } from '@mem/heap';
-import { ERROR_INVALID_PARAMETER, Machine, type MachineOptions, MemError, type Process } from '@mem/pages';
+import {
+  ERROR_INVALID_PARAMETER,
+  Machine,
+  type MachineOptions,
+  MemError,
+  type Process,
+  applyDepPolicy,
+  setSystemDepPolicy,
+} from '@mem/pages';
 import { type Kernel32, bindKernel32 } from './Kernel32';
 
 export interface CreateSystemOptions extends MachineOptions {
@@ -10,6 +18,11 @@ export interface CreateSystemOptions extends MachineOptions {
    * never activates a front end; other registered strategies replace both. Default 'lfh'.
    */
   heapStrategy?: string;
+  /**
+   * The system DEP policy (GetSystemDEPPolicy): DEP_SYSTEM_POLICY_ALWAYS_OFF, _ALWAYS_ON, _OPT_IN or
+   * _OPT_OUT. Default OptIn, as on client Windows.
+   */
+  depPolicy?: number;
 }
 
 export interface CreateProcessOptions {
@@ -25,18 +38,20 @@ export class System {
   private readonly kernels = new Map<Process, Kernel32>();
 
   constructor(options: CreateSystemOptions = {}) {
-    const { heapStrategy = 'lfh', ...machineOptions } = options;
+    const { heapStrategy = 'lfh', depPolicy, ...machineOptions } = options;
     // refused here rather than at the first createProcess
     if (typeof heapStrategy !== 'string' || !hasStrategy(heapStrategy)) {
       throw new MemError(ERROR_INVALID_PARAMETER, `unknown heap strategy '${String(heapStrategy)}'`);
     }
     this.machine = new Machine(machineOptions);
+    if (depPolicy !== undefined) setSystemDepPolicy(this.machine, depPolicy);
     this.heapStrategy = heapStrategy;
   }
 
   /** A new process on this machine, seen through its kernel32. */
   createProcess(options: CreateProcessOptions = {}): Kernel32 {
     const process = this.machine.createProcess({ name: options.name, privileges: options.privileges });
+    applyDepPolicy(process);
     createProcessHeap(process, this.heapStrategy); // GetProcessHeap's heap exists from process start
     const kernel = bindKernel32(this, process);
     this.kernels.set(process, kernel);

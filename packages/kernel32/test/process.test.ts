@@ -3,7 +3,10 @@
 // test_ReadProcessMemory) across processes, and the DEP policy functions.
 import { describe, expect, it } from 'vitest';
 import {
+  DEP_SYSTEM_POLICY_ALWAYS_OFF,
+  DEP_SYSTEM_POLICY_ALWAYS_ON,
   DEP_SYSTEM_POLICY_OPT_IN,
+  DEP_SYSTEM_POLICY_OPT_OUT,
   ERROR_ACCESS_DENIED,
   ERROR_INVALID_HANDLE,
   ERROR_INVALID_PARAMETER,
@@ -28,6 +31,7 @@ import {
   PROCESS_VM_OPERATION,
   PROCESS_VM_READ,
   PROCESS_VM_WRITE,
+  createSystem,
 } from '../src/index';
 import { SENTINEL, attempt, expectFailure, kernel, query } from './support';
 
@@ -437,6 +441,49 @@ describe('DEP policy', () => {
     expect(flags.value).toBe(PROCESS_DEP_ENABLE);
     expect(permanent.value).toBe(true);
     expectFailure(k, () => k.GetProcessDEPPolicy(0, flags, permanent), false, ERROR_INVALID_HANDLE);
+  });
+
+  it('AlwaysOn / AlwaysOff fix DEP for every process; SetProcessDEPPolicy then fails', () => {
+    for (const [policy, enabled] of [
+      [DEP_SYSTEM_POLICY_ALWAYS_ON, true],
+      [DEP_SYSTEM_POLICY_ALWAYS_OFF, false],
+    ] as const) {
+      const k = createSystem({ geometry: 'x86', depPolicy: policy }).createProcess();
+      expect(k.GetSystemDEPPolicy()).toBe(policy);
+      const flags = { value: SENTINEL };
+      const permanent = { value: false };
+      expect(k.GetProcessDEPPolicy(k.GetCurrentProcess(), flags, permanent)).toBe(true);
+      expect(flags.value).toBe(enabled ? PROCESS_DEP_ENABLE : 0);
+      expect(permanent.value).toBe(true);
+      expectFailure(k, () => k.SetProcessDEPPolicy(enabled ? 0 : PROCESS_DEP_ENABLE), false, ERROR_ACCESS_DENIED);
+      const data = k.VirtualAlloc(0, 0x1000, MEM_COMMIT, PAGE_READWRITE);
+      if (enabled) expect(() => k.mem.execute(data)).toThrow(expect.objectContaining({ code: 0xc0000005 }));
+      else expect(() => k.mem.execute(data)).not.toThrow();
+    }
+    // AlwaysOff reaches 64-bit processes too
+    const k64 = createSystem({ geometry: 'x64', depPolicy: DEP_SYSTEM_POLICY_ALWAYS_OFF }).createProcess();
+    const data64 = k64.VirtualAlloc(0, 0x1000, MEM_COMMIT, PAGE_READWRITE);
+    expect(() => k64.mem.execute(data64)).not.toThrow();
+  });
+
+  it('OptOut turns DEP on for 32-bit processes, and SetProcessDEPPolicy(0) may turn it off', () => {
+    const k = createSystem({ geometry: 'x86', depPolicy: DEP_SYSTEM_POLICY_OPT_OUT }).createProcess();
+    expect(k.GetSystemDEPPolicy()).toBe(DEP_SYSTEM_POLICY_OPT_OUT);
+    const flags = { value: SENTINEL };
+    const permanent = { value: true };
+    expect(k.GetProcessDEPPolicy(k.GetCurrentProcess(), flags, permanent)).toBe(true);
+    expect(flags.value).toBe(PROCESS_DEP_ENABLE);
+    expect(permanent.value).toBe(false);
+    const data = k.VirtualAlloc(0, 0x1000, MEM_COMMIT, PAGE_READWRITE);
+    expect(() => k.mem.execute(data)).toThrow();
+    expect(k.SetProcessDEPPolicy(0)).toBe(true);
+    expect(k.GetProcessDEPPolicy(k.GetCurrentProcess(), flags, permanent)).toBe(true);
+    expect(flags.value).toBe(0);
+    expect(() => k.mem.execute(data)).not.toThrow();
+  });
+
+  it('an unknown depPolicy is refused by createSystem', () => {
+    expect(() => createSystem({ depPolicy: 4 })).toThrow(expect.objectContaining({ code: ERROR_INVALID_PARAMETER }));
   });
 
   it('executable protections never fault without DEP; PAGE_EXECUTE pages execute', () => {

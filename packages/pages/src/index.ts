@@ -51,3 +51,4 @@ export { Machine, createMachine, type MachineOptions } from './machine';
 export { CURRENT_PROCESS_HANDLE, resolveProcessHandle } from './process-handle';
 export { toWin32 } from './to-win32';
 export { alignDown, alignUp } from './address-math';
+export { applyDepPolicy, setSystemDepPolicy, systemDepPolicy } from './dep-policy';

@@ -4,7 +4,6 @@
 // of 14 pages, so a source fault loses its chunk; a destination fault keeps the bytes before the
 // faulting page.
 import {
-  DEP_SYSTEM_POLICY_OPT_IN,
   ERROR_ACCESS_DENIED,
   ERROR_INVALID_ADDRESS,
   ERROR_INVALID_HANDLE,
@@ -39,6 +38,7 @@ import {
   SYNCHRONIZE,
 } from '../constants';
 import { isMemError, isWin32Exception } from '../errors';
+import { systemDepPolicy } from '../dep-policy';
 import type { MemoryAccess } from '../memory-access';
 import type { Process } from '../process';
 import { CURRENT_PROCESS_HANDLE, resolveProcessHandle } from '../process-handle';
@@ -297,9 +297,9 @@ export function WriteProcessMemory(
 
 // ---------------------------------------------------------------------------- DEP
 
-/** GetSystemDEPPolicy: the system DEP policy (DEP_SYSTEM_POLICY_*); client Windows default OptIn. */
-export function GetSystemDEPPolicy(_process: Process): number {
-  return DEP_SYSTEM_POLICY_OPT_IN;
+/** GetSystemDEPPolicy: the machine's DEP policy (DEP_SYSTEM_POLICY_*); client Windows default OptIn. */
+export function GetSystemDEPPolicy(process: Process): number {
+  return systemDepPolicy(process.machine);
 }
 
 /**
