@@ -85,6 +85,7 @@ export class SegregatedHeap implements HeapStrategy {
   base = 0;
 
   private readonly coreOffset: number;
+  private readonly inverseGranule: number;
   private readonly pageSize: number;
   private readonly maxSegmentBytes: number;
   private readonly maxAllocation: number;
@@ -142,6 +143,7 @@ export class SegregatedHeap implements HeapStrategy {
     this.granule = 2 * source.pointerSize;
     this.headerSize = 2 * source.pointerSize;
     this.coreOffset = this.headerSize - 8;
+    this.inverseGranule = 1 / this.granule;
     this.pageSize = source.pageSize;
     this.largeThreshold = largeBlockThreshold(source.pointerSize);
     this.maxAllocation = maximumAllocationSize(source.pointerSize);
@@ -231,8 +233,10 @@ export class SegregatedHeap implements HeapStrategy {
     if (this.pointerSize === 4) {
       this.memory.setUint32(address, value);
     } else {
-      this.memory.setUint32(address, value % TWO_32);
-      this.memory.setUint32(address + 4, Math.floor(value / TWO_32));
+      // Not value % 2^32: a floating-point modulo is a slow library call.
+      const high = Math.floor(value / TWO_32);
+      this.memory.setUint32(address, value - high * TWO_32);
+      this.memory.setUint32(address + 4, high);
     }
   }
 
@@ -370,7 +374,8 @@ export class SegregatedHeap implements HeapStrategy {
   }
 
   private shadowIndex(segment: number, block: number): number {
-    return (block - (this.segBase[segment] as number)) / this.granule;
+    // Multiplying by 1/G (exact: G is a power of two) is cheaper than dividing.
+    return (block - (this.segBase[segment] as number)) * this.inverseGranule;
   }
 
   private markBusy(segment: number, block: number): void {
