@@ -4,6 +4,7 @@
 // of 14 pages, so a source fault loses its chunk; a destination fault keeps the bytes before the
 // faulting page.
 import {
+  ACCESS_SYSTEM_SECURITY,
   ERROR_ACCESS_DENIED,
   ERROR_INVALID_ADDRESS,
   ERROR_INVALID_HANDLE,
@@ -12,7 +13,12 @@ import {
   ERROR_NOT_ENOUGH_MEMORY,
   ERROR_NOT_SUPPORTED,
   ERROR_PARTIAL_COPY,
+  GENERIC_ALL,
+  GENERIC_EXECUTE,
+  GENERIC_READ,
+  GENERIC_WRITE,
   HANDLE_TYPE_PROCESS,
+  MAXIMUM_ALLOWED,
   PAGE_EXECUTE,
   PAGE_EXECUTE_READ,
   PAGE_EXECUTE_READWRITE,
@@ -51,13 +57,7 @@ export interface ValueBox<T = number> {
 /** GetCurrentThread's pseudo-handle; CloseHandle accepts it like the process pseudo-handle. */
 const CURRENT_THREAD_HANDLE = -2;
 
-/** Generic rights of the process object type (GENERIC_MAPPING of PsProcessType). */
-const GENERIC_READ = 0x80000000;
-const GENERIC_WRITE = 0x40000000;
-const GENERIC_EXECUTE = 0x20000000;
-const GENERIC_ALL = 0x10000000;
-const MAXIMUM_ALLOWED = 0x02000000;
-const ACCESS_SYSTEM_SECURITY = 0x01000000;
+/** What the generic rights mean for a process object (the GENERIC_MAPPING of the process type). */
 const PROCESS_GENERIC_READ = READ_CONTROL | PROCESS_VM_READ | PROCESS_QUERY_INFORMATION;
 const PROCESS_GENERIC_WRITE =
   READ_CONTROL |

@@ -8,6 +8,9 @@ import {
   PROCESSOR_ARCHITECTURE_AMD64,
   PROCESSOR_ARCHITECTURE_IA64,
   PROCESSOR_ARCHITECTURE_INTEL,
+  PROCESSOR_AMD_X8664,
+  PROCESSOR_INTEL_IA64,
+  PROCESSOR_INTEL_PENTIUM,
 } from '../constants';
 import type { Geometry } from '../geometry';
 import type { Process } from '../process';
@@ -56,11 +59,6 @@ export interface MEMORYSTATUS {
 
 /** sizeof(MEMORYSTATUSEX) on every architecture. */
 export const MEMORYSTATUSEX_SIZE = 64;
-
-/** dwProcessorType values (winnt.h). */
-const PROCESSOR_INTEL_PENTIUM = 586;
-const PROCESSOR_INTEL_IA64 = 2200;
-const PROCESSOR_AMD_X8664 = 8664;
 
 /** The simulated machine's processor count (SYSTEM_INFO has to report something). */
 const SIMULATED_PROCESSORS = 4;
