@@ -82,6 +82,22 @@ describe.each([4, 8] as const)('LFH front end, pointer size %i', (pointerSize) =
     expect(walk(heap).find((entry) => entry.address === pointer)?.frontEnd).toBe(true);
   });
 
+  it('compact returns empty subsegments to the back end', () => {
+    const heap = createLowFragmentationHeap(new SegregatedHeap({ source: bufferSource(pointerSize) }), {
+      activateImmediately: true,
+    });
+    const blocks = [16, 100, 1000, 5000].map((size) => heap.allocate(size));
+    const subsegments = () => walk(heap).filter((entry) => entry.kind === 'subsegment').length;
+    expect(subsegments()).toBe(4);
+    for (const block of blocks) heap.free(block);
+    expect(subsegments()).toBe(4);
+    heap.compact();
+    expect(subsegments()).toBe(0);
+    heap.validate();
+    expect(heap.allocate(100)).not.toBe(0);
+    heap.validate();
+  });
+
   it('never activates over a fixed-size back end', () => {
     const heap = new LowFragmentationHeap(new SegregatedHeap({ source: bufferSource(pointerSize), maximumSize: 1 << 20 }));
     const blocks = Array.from({ length: 40 }, () => heap.allocate(64));

@@ -12,7 +12,8 @@
 // header (signature 0xF0E0D0C0, subsegment id) and `count` equal chunks. Each chunk has its own header
 // in memory (H = 2·P bytes; at +H−8: unused bytes u16, chunk index u16; at +H−4: flags u8, checksum u8,
 // subsegment serial u16), so an overflow from one chunk into the next is found by validate() and free().
-// Host side: a bitmap of free chunks per subsegment and a sorted index of subsegment ranges, so free()
+// Chunks are handed out lowest-free-first (Windows 8+ picks at random; ours is deterministic so runs
+// reproduce). Host side: a bitmap of free chunks per subsegment and a sorted index of subsegment ranges, so free()
 // finds a chunk's subsegment by binary search and refuses foreign or interior pointers in O(log n).
 import type { HeapMemory, HeapStats, HeapStrategy, HeapStrategyOptions, HeapWalkEntry } from '../api';
 import {
@@ -539,7 +540,16 @@ export class LowFragmentationHeap implements HeapStrategy {
     };
   }
 
+  /** Returns every empty subsegment to the back end (free() keeps one per bucket), then compacts it. */
   compact(): number {
+    for (const list of this.available) {
+      for (let at = list.length - 1; at >= 0; at--) {
+        const id = list[at] as number;
+        if (this.subFree[id] !== this.subCount[id]) continue;
+        list.splice(at, 1);
+        this.releaseSubsegment(id);
+      }
+    }
     return this.backEnd.compact();
   }
 
