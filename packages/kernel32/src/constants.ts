@@ -71,6 +71,3 @@ export {
   ERROR_USER_MAPPED_FILE,
   ERROR_UNEXP_NET_ERR,
 } from '@mem/mapping';
-export {
-  ERROR_NO_SYSTEM_RESOURCES,
-} from '@mem/awe';
