@@ -2,6 +2,10 @@
 // MoveMemory, FillMemory, ZeroMemory, SecureZeroMemory, which fault like the process's own code.
 import { describe, expect, it } from 'vitest';
 import {
+  FILE_MAP_ALL_ACCESS,
+  FILE_MAP_COPY,
+  FILE_MAP_WRITE,
+  INVALID_HANDLE_VALUE,
   type Kernel32,
   MEM_COMMIT,
   MEM_RESERVE,
@@ -10,6 +14,8 @@ import {
   PAGE_NOACCESS,
   PAGE_READONLY,
   PAGE_READWRITE,
+  PAGE_WRITECOPY,
+  createSystem,
   isWin32Exception,
 } from '../src/index';
 import { ALL_GEOMETRIES, SENTINEL, attempt, kernel, query } from './support';
@@ -125,6 +131,35 @@ describe.each(ALL_GEOMETRIES)('k.mem on %s', (geometry) => {
     expect(query(k, p + page).Protect).toBe(PAGE_READWRITE);
     k.mem.setUint32(p + page - 2, 0xffffffff);
     expect(k.mem.getUint32(p + page - 2)).toBe(0xffffffff);
+  });
+});
+
+describe('k.mem and PAGE_WRITECOPY (CONTRACT)', () => {
+  it('a store to a write-copy view gives the process its private copy; other views keep the shared data', () => {
+    const system = createSystem({ geometry: 'x64' });
+    const a = system.createProcess();
+    const b = system.createProcess();
+    const name = 'kernel32-writecopy-test';
+    const hA = a.CreateFileMapping(INVALID_HANDLE_VALUE, undefined, PAGE_READWRITE, 0, 0x2000, name);
+    expect(hA).not.toBe(0);
+    const shared = a.MapViewOfFile(hA, FILE_MAP_WRITE, 0, 0, 0);
+    a.mem.setUint32(shared, 0x11111111);
+    a.mem.setUint32(shared + 0x1000, 0x22222222);
+    const hB = b.OpenFileMapping(FILE_MAP_ALL_ACCESS, false, name);
+    const copy = b.MapViewOfFile(hB, FILE_MAP_COPY, 0, 0, 0);
+    expect(copy).not.toBe(0);
+    expect(query(b, copy).Protect).toBe(PAGE_WRITECOPY);
+    expect(b.mem.getUint32(copy)).toBe(0x11111111);
+    b.mem.setUint32(copy, 0x33333333); // private copy of that page only
+    expect(b.mem.getUint32(copy)).toBe(0x33333333);
+    expect(a.mem.getUint32(shared)).toBe(0x11111111);
+    expect(query(b, copy)).toMatchObject({ Protect: PAGE_READWRITE, RegionSize: 0x1000 });
+    expect(query(b, copy + 0x1000).Protect).toBe(PAGE_WRITECOPY);
+    // the untouched page still shows the shared data, including later changes
+    a.mem.setUint32(shared + 0x1000, 0x44444444);
+    expect(b.mem.getUint32(copy + 0x1000)).toBe(0x44444444);
+    a.mem.setUint32(shared, 0x55555555);
+    expect(b.mem.getUint32(copy)).toBe(0x33333333);
   });
 });
 
