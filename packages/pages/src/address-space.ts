@@ -22,6 +22,7 @@ import {
   ERROR_NOACCESS,
   ERROR_NOT_ENOUGH_MEMORY,
   ERROR_NOT_LOCKED,
+  ERROR_NO_SYSTEM_RESOURCES,
   ERROR_WORKING_SET_QUOTA,
   MEM_COMMIT,
   MEM_FREE,
@@ -49,6 +50,7 @@ import {
   PAGE_FLAG_COPIED,
   PAGE_FLAG_DIRTY,
   PAGE_FLAG_LOCKED,
+  PAGE_FLAG_NONPAGED,
   PAGE_FLAG_RESET,
   PAGE_FLAG_WATCHED,
   PageTable,
@@ -392,9 +394,11 @@ export class AddressSpace {
     };
   }
 
+  /** Puts a frame (whose reference the caller took) at a page; nonpaged pages stay out of the working set. */
   private putFrame(leaf: PageTableLeaf, slot: number, frame: number): void {
     leaf.frames[slot] = frame;
     leaf.framedCount++;
+    if (((leaf.flags[slot] ?? 0) & PAGE_FLAG_NONPAGED) !== 0) return;
     this.workingSetPagesValue++;
     if (this.workingSetPagesValue > this.peakWorkingSetPages) this.peakWorkingSetPages = this.workingSetPagesValue;
   }
@@ -404,8 +408,46 @@ export class AddressSpace {
     if (frame < 0) return;
     leaf.frames[slot] = -1;
     leaf.framedCount--;
-    this.workingSetPagesValue--;
+    if (((leaf.flags[slot] ?? 0) & PAGE_FLAG_NONPAGED) === 0) this.workingSetPagesValue--;
     this.physical.release(frame);
+  }
+
+  /**
+   * Shows `frame` at the page of `address` in a MEM_PHYSICAL (AWE) allocation, or nothing (-1: the
+   * page is reserved again and faults). Takes its own reference on the frame and drops the old one;
+   * no commit charge (AWE frames were charged when allocated) and no working-set count (nonpaged).
+   */
+  mapPhysicalPage(allocation: Allocation, address: number, frame: number): void {
+    if ((allocation.flags & ALLOCATION_PHYSICAL) === 0) throw new MemError(ERROR_INVALID_PARAMETER, 'not a MEM_PHYSICAL allocation');
+    if (address < allocation.base || address >= allocation.end) throw new MemError(ERROR_INVALID_PARAMETER, 'address outside the allocation');
+    const page = Math.floor(address / this.pageSize);
+    const key = Math.floor(page / LEAF_PAGES);
+    const slot = page % LEAF_PAGES;
+    if (frame >= 0) {
+      this.physical.addRef(frame);
+      const leaf = this.pageTable.ensureLeaf(key);
+      this.dropFrame(leaf, slot);
+      if ((leaf.protection[slot] ?? 0) === 0) {
+        leaf.committedCount++;
+        allocation.committedPages++;
+        this.committedPagesValue++;
+      }
+      leaf.protection[slot] = PAGE_READWRITE;
+      leaf.flags[slot] = PAGE_FLAG_NONPAGED;
+      this.putFrame(leaf, slot, frame);
+      leaf.refresh(slot);
+      return;
+    }
+    const leaf = this.pageTable.leaf(key);
+    if (leaf === undefined || (leaf.protection[slot] ?? 0) === 0) return;
+    this.dropFrame(leaf, slot);
+    leaf.protection[slot] = 0;
+    leaf.flags[slot] = 0;
+    leaf.fast[slot] = 0;
+    leaf.committedCount--;
+    allocation.committedPages--;
+    this.committedPagesValue--;
+    this.pageTable.dropIfEmpty(leaf);
   }
 
   /** Count of committed pages in [firstPage, firstPage + pageCount), skipping absent leaves. */
@@ -552,6 +594,8 @@ export class AddressSpace {
       allocationProtect: protect,
       type: MEM_PRIVATE,
       flags,
+      // AWE frames are charged when they are allocated, not when shown in a window
+      chargesCommit: !options.physical,
       preferredNode: options.preferredNode ?? 0,
       ...(options.tag !== undefined ? { tag: options.tag } : {}),
     };
@@ -606,7 +650,27 @@ export class AddressSpace {
       this.removeAllocation(allocation);
       throw new MemError(ERROR_COMMITMENT_LIMIT, `cannot commit ${hex(end - start)} bytes`);
     }
+    if (options.largePages) this.takeLargePageFrames(allocation);
     return base;
+  }
+
+  /** Large pages are nonpageable: every page gets a RAM frame now, outside the working set. */
+  private takeLargePageFrames(allocation: Allocation): void {
+    const firstPage = allocation.base / this.pageSize;
+    const endPage = allocation.end / this.pageSize;
+    for (let page = firstPage; page < endPage; page++) {
+      const frame = this.physical.allocateFrame(allocation.preferredNode);
+      if (frame < 0 || frame >= this.physical.ramFrames) {
+        if (frame >= 0) this.physical.release(frame);
+        this.removeAllocation(allocation);
+        throw new MemError(ERROR_NO_SYSTEM_RESOURCES, 'not enough RAM for large pages');
+      }
+      const leaf = this.pageTable.leaf(Math.floor(page / LEAF_PAGES)) as PageTableLeaf;
+      const slot = page % LEAF_PAGES;
+      leaf.flags[slot] = (leaf.flags[slot] ?? 0) | PAGE_FLAG_NONPAGED;
+      this.putFrame(leaf, slot, frame);
+      leaf.refresh(slot);
+    }
   }
 
   /**
@@ -985,7 +1049,11 @@ export class AddressSpace {
     for (const leaf of this.pageTable.leaves()) {
       framed += leaf.framedCount;
       committedInLeaves += leaf.committedCount;
-      for (let slot = 0; slot < LEAF_PAGES; slot++) if (((leaf.flags[slot] ?? 0) & PAGE_FLAG_LOCKED) !== 0) locked++;
+      for (let slot = 0; slot < LEAF_PAGES; slot++) {
+        const flags = leaf.flags[slot] ?? 0;
+        if ((flags & PAGE_FLAG_LOCKED) !== 0) locked++;
+        if ((flags & PAGE_FLAG_NONPAGED) !== 0 && (leaf.frames[slot] ?? -1) >= 0) framed--;
+      }
     }
     if (committedInLeaves !== committed) throw new Error('AddressSpace: committed pages outside allocations');
     if (framed !== this.workingSetPagesValue) throw new Error('AddressSpace: workingSetPages');

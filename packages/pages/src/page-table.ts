@@ -31,6 +31,7 @@ export const PAGE_FLAG_WATCHED = 0x02; // the page belongs to a MEM_WRITE_WATCH 
 export const PAGE_FLAG_LOCKED = 0x04; // VirtualLock
 export const PAGE_FLAG_RESET = 0x08; // MEM_RESET: contents may be discarded
 export const PAGE_FLAG_COPIED = 0x10; // holds a private copy made by a write to a WRITECOPY page
+export const PAGE_FLAG_NONPAGED = 0x20; // an AWE or large page: resident, outside the working set
 
 /** Low byte of a protection: the base protection without GUARD / NOCACHE / WRITECOMBINE. */
 export function baseProtection(protection: number): number {

@@ -57,6 +57,8 @@ export class PhysicalMemory {
   private readonly nodeNext: number[] = [];
   private readonly nodeFree: Int32Array<ArrayBuffer>[] = [];
   private readonly nodeFreeCount: number[] = [];
+  /** Per node: RAM frames in use. */
+  private readonly nodeInUse: number[] = [];
   /** Overflow frames (beyond RAM): high-water mark and free stack. */
   private overflowNext: number;
   private overflowFree: Int32Array<ArrayBuffer> = new Int32Array(0);
@@ -93,6 +95,7 @@ export class PhysicalMemory {
       this.nodeNext.push(start);
       this.nodeFree.push(new Int32Array(0));
       this.nodeFreeCount.push(0);
+      this.nodeInUse.push(0);
     }
     this.overflowNext = this.ramFrames;
   }
@@ -149,6 +152,14 @@ export class PhysicalMemory {
     return slabs * SLAB_BYTES;
   }
 
+  /** RAM frames of `node` not in use (GetNumaAvailableMemoryNodeEx). */
+  availableFramesOfNode(node: number): number {
+    const start = this.nodeStart[node];
+    const end = this.nodeEnd[node];
+    if (start === undefined || end === undefined) return 0;
+    return end - start - (this.nodeInUse[node] ?? 0);
+  }
+
   /** NUMA node of a frame (overflow frames report node 0). */
   nodeOf(frame: number): number {
     if (frame >= this.ramFrames) return 0;
@@ -199,6 +210,10 @@ export class PhysicalMemory {
     this.refCounts = growInt32(this.refCounts, frame + 1);
     this.refCounts[frame] = 1;
     this.framesInUseValue++;
+    if (frame < this.ramFrames) {
+      const node = this.nodeOf(frame);
+      this.nodeInUse[node] = (this.nodeInUse[node] ?? 0) + 1;
+    }
     return frame;
   }
 
@@ -240,6 +255,7 @@ export class PhysicalMemory {
       return;
     }
     const node = this.nodeOf(frame);
+    this.nodeInUse[node] = (this.nodeInUse[node] ?? 0) - 1;
     const freeCount = this.nodeFreeCount[node] ?? 0;
     const stack = growInt32(this.nodeFree[node] ?? new Int32Array(0), freeCount + 1);
     stack[freeCount] = frame;
@@ -274,6 +290,11 @@ export class PhysicalMemory {
       if (count > 0) inUse++;
     }
     if (inUse !== this.framesInUseValue) throw new Error(`PhysicalMemory: framesInUse ${this.framesInUseValue} ≠ ${inUse}`);
+    for (let node = 0; node < this.numaNodes; node++) {
+      let nodeCount = 0;
+      for (let frame = this.nodeStart[node] ?? 0; frame < (this.nodeEnd[node] ?? 0); frame++) if ((this.refCounts[frame] ?? 0) > 0) nodeCount++;
+      if (nodeCount !== this.nodeInUse[node]) throw new Error(`PhysicalMemory: node ${node} in-use count`);
+    }
     const seen = new Set<number>();
     const checkFree = (frame: number) => {
       if ((this.refCounts[frame] ?? 0) !== 0) throw new Error(`PhysicalMemory: frame ${frame} on a free stack is in use`);

@@ -68,10 +68,21 @@ export class Process {
     return this.privileges.has(name);
   }
 
-  /** Releases every allocation and closes every handle (ExitProcess). */
+  private readonly terminateHooks: ((process: Process) => void)[] = [];
+
+  /**
+   * Registers a hook run when the process terminates, before its handles are closed and its
+   * allocations released (upper packages free per-process resources there, e.g. AWE frames).
+   */
+  onTerminate(hook: (process: Process) => void): void {
+    this.terminateHooks.push(hook);
+  }
+
+  /** Runs the terminate hooks, closes every handle and releases every allocation (ExitProcess). */
   terminate(): void {
     if (!this.alive) return;
     this.alive = false;
+    for (const hook of this.terminateHooks.splice(0)) hook(this);
     for (const [handle] of [...this.handles]) this.handles.close(handle);
     for (const allocation of this.addressSpace.allocations()) this.addressSpace.removeAllocation(allocation);
     this.machine.forgetProcess(this);

@@ -76,7 +76,8 @@ function allocateIn(target: Process, address: number, size: number, allocationTy
   if (!commit && !reserve) invalid('neither MEM_COMMIT nor MEM_RESERVE');
   if ((allocationType & MEM_WRITE_WATCH) !== 0 && !reserve) invalid('MEM_WRITE_WATCH without MEM_RESERVE');
   const physical = (allocationType & MEM_PHYSICAL) !== 0;
-  if (physical && (commit || (protect & 0xff) !== PAGE_READWRITE || protect !== PAGE_READWRITE)) {
+  // MEM_PHYSICAL: MEM_RESERVE and nothing else (MEM_TOP_DOWN only places it), PAGE_READWRITE
+  if (physical && ((allocationType & ~(MEM_PHYSICAL | MEM_RESERVE | MEM_TOP_DOWN)) !== 0 || protect !== PAGE_READWRITE)) {
     invalid('MEM_PHYSICAL needs MEM_RESERVE alone and PAGE_READWRITE');
   }
   const large = (allocationType & MEM_LARGE_PAGES) !== 0;
