@@ -257,6 +257,23 @@ describe('MS-003 legacy GlobalMemoryStatus', () => {
   });
 });
 
+describe('MS-004 GetPhysicallyInstalledSystemMemory', () => {
+  it('NULL → FALSE, ERROR_INVALID_PARAMETER; otherwise the RAM in KiB, at least ullTotalPhys / 1024', () => {
+    const k = kernel('x64', { physicalMemory: 3 * 1024 * 1024 * 1024 });
+    const [ok, error] = attempt(k, () => k.GetPhysicallyInstalledSystemMemory(undefined));
+    expect(ok).toBe(false);
+    expect(error).toBe(ERROR_INVALID_PARAMETER);
+    const kib = { value: 0 };
+    const [done, lastError] = attempt(k, () => k.GetPhysicallyInstalledSystemMemory(kib));
+    expect(done).toBe(true);
+    expect(lastError).toBe(SENTINEL);
+    const ms: Info = { dwLength: 64 };
+    k.GlobalMemoryStatusEx(ms);
+    expect(kib.value).toBeGreaterThanOrEqual((ms.ullTotalPhys ?? 0) / 1024);
+    expect(kib.value).toBe(3 * 1024 * 1024);
+  });
+});
+
 describe('GetLastError / SetLastError', () => {
   it('round-trips any DWORD, unsigned, per process', () => {
     const system = kernel('x64');

@@ -1,5 +1,6 @@
 // Win32 door of the system-information functions: GetSystemInfo, GetNativeSystemInfo,
-// GetLargePageMinimum, GlobalMemoryStatusEx, GlobalMemoryStatus, GetLastError, SetLastError.
+// GetLargePageMinimum, GlobalMemoryStatusEx, GlobalMemoryStatus, GetPhysicallyInstalledSystemMemory,
+// GetLastError, SetLastError.
 // Every figure comes from the process's geometry, its address space and the machine's physical
 // memory (spec §2.5, §3, §17; internals §3.5). They never throw.
 import {
@@ -176,6 +177,19 @@ export function GlobalMemoryStatus(process: Process, lpBuffer?: MEMORYSTATUS): v
   lpBuffer.dwAvailPageFile = Math.min(sizeMax, f.availPageFile);
   lpBuffer.dwTotalVirtual = Math.min(sizeMax, f.totalVirtual);
   lpBuffer.dwAvailVirtual = Math.min(sizeMax, f.availVirtual);
+}
+
+/**
+ * GetPhysicallyInstalledSystemMemory: the RAM installed, in KiB (at least ullTotalPhys / 1024, MS-004).
+ * NULL → FALSE, ERROR_INVALID_PARAMETER.
+ */
+export function GetPhysicallyInstalledSystemMemory(process: Process, TotalMemoryInKilobytes?: { value?: number }): boolean {
+  if (TotalMemoryInKilobytes === undefined) {
+    process.lastError = ERROR_INVALID_PARAMETER;
+    return false;
+  }
+  TotalMemoryInKilobytes.value = Math.floor(process.machine.physical.totalPhysical / 1024);
+  return true;
 }
 
 /** GetLastError: the calling process's last-error code (a DWORD). */
