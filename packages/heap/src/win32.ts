@@ -249,6 +249,12 @@ function fillEntry(entry: PROCESS_HEAP_ENTRY, found: HeapWalkEntry, pointerSize:
       entry.cbOverhead = 0;
       break;
     case 'free': {
+      if (found.frontEnd) {
+        // A free LFH chunk: its size and chunk header, as Windows 8+ lists them.
+        entry.cbData = found.size;
+        entry.cbOverhead = found.overhead;
+        break;
+      }
       const end = found.address + found.size;
       entry.cbOverhead = 2 * header;
       entry.cbData = Math.max(0, end - found.address - 4 * header);
