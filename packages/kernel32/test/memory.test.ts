@@ -134,6 +134,63 @@ describe.each(ALL_GEOMETRIES)('k.mem on %s', (geometry) => {
   });
 });
 
+describe.each(ALL_GEOMETRIES)('X-005 IsBadReadPtr / IsBadWritePtr / IsBadCodePtr on %s', (geometry) => {
+  it('NULL and wild pointers; size 0 is never bad; the last error is left alone', () => {
+    const k = kernel(geometry);
+    k.SetLastError(SENTINEL);
+    for (const probe of [k.IsBadReadPtr, k.IsBadWritePtr]) {
+      expect(probe(0, 0)).toBe(false);
+      expect(probe(0, 1)).toBe(true);
+      expect(probe(0xdeadbeef, 0)).toBe(false);
+      expect(probe(0xdeadbeef, 1)).toBe(true);
+    }
+    expect(k.IsBadCodePtr(0)).toBe(true);
+    expect(k.IsBadCodePtr(0xdeadbeef)).toBe(true);
+    expect(k.GetLastError()).toBe(SENTINEL);
+  });
+
+  it('committed, reserved, read-only and straddling ranges', () => {
+    const k = kernel(geometry);
+    const page = k.process.geometry.pageSize;
+    const p = k.VirtualAlloc(0, 0x10000, MEM_RESERVE, PAGE_READWRITE);
+    expect(k.VirtualAlloc(p, 2 * page, MEM_COMMIT, PAGE_READWRITE)).toBe(p);
+    k.mem.setUint32(p + 8, 0x12345678);
+    expect(k.IsBadReadPtr(p, 2 * page)).toBe(false);
+    expect(k.IsBadWritePtr(p, 2 * page)).toBe(false);
+    expect(k.mem.getUint32(p + 8)).toBe(0x12345678); // the write probe changes no data
+    expect(k.IsBadCodePtr(p)).toBe(false);
+    expect(k.IsBadReadPtr(p + 2 * page - 1, 2)).toBe(true); // runs into reserved memory
+    expect(k.IsBadReadPtr(p + 2 * page, 1)).toBe(true);
+    const old = { value: 0 };
+    expect(k.VirtualProtect(p + page, page, PAGE_READONLY, old)).toBe(true);
+    expect(k.IsBadReadPtr(p, 2 * page)).toBe(false);
+    expect(k.IsBadWritePtr(p, 2 * page)).toBe(true);
+    expect(k.IsBadWritePtr(p, page)).toBe(false);
+    expect(k.VirtualProtect(p + page, page, PAGE_NOACCESS, old)).toBe(true);
+    expect(k.IsBadReadPtr(p + page, 1)).toBe(true);
+    expect(k.IsBadCodePtr(p + page)).toBe(true);
+  });
+
+  it('a guard page makes the probe TRUE and is consumed by it', () => {
+    const k = kernel(geometry);
+    const page = k.process.geometry.pageSize;
+    const p = k.VirtualAlloc(0, page, MEM_COMMIT, PAGE_READWRITE | PAGE_GUARD);
+    expect(k.IsBadReadPtr(p, 4)).toBe(true);
+    expect(query(k, p).Protect).toBe(PAGE_READWRITE);
+    expect(k.IsBadReadPtr(p, 4)).toBe(false);
+  });
+
+  it('an unmapped view is bad', () => {
+    const k = kernel(geometry);
+    const mapping = k.CreateFileMapping(INVALID_HANDLE_VALUE, undefined, PAGE_READWRITE, 0, 0x1000, undefined);
+    const view = k.MapViewOfFile(mapping, FILE_MAP_WRITE, 0, 0, 0);
+    expect(view).not.toBe(0);
+    expect(k.IsBadReadPtr(view, 0x1000)).toBe(false);
+    expect(k.UnmapViewOfFile(view)).toBe(true);
+    expect(k.IsBadReadPtr(view, 1)).toBe(true);
+  });
+});
+
 describe('k.mem and PAGE_WRITECOPY (CONTRACT)', () => {
   it('a store to a write-copy view gives the process its private copy; other views keep the shared data', () => {
     const system = createSystem({ geometry: 'x64' });
