@@ -16,6 +16,7 @@ import {
 } from './allocation';
 import { alignDown, alignUp, hex, isAddressLike } from './address-math';
 import {
+  ERROR_ACCESS_DENIED,
   ERROR_COMMITMENT_LIMIT,
   ERROR_INVALID_ADDRESS,
   ERROR_INVALID_PARAMETER,
@@ -627,9 +628,15 @@ export class AddressSpace {
     if ((allocation.flags & ALLOCATION_LARGE_PAGES) !== 0) {
       throw new MemError(ERROR_INVALID_ADDRESS, 'large-page memory is committed when reserved');
     }
-    const protection = this.storedProtection(allocation, protect);
     const start = alignDown(address, this.pageSize);
     const end = alignUp(address + size, this.pageSize);
+    if (allocation.owner !== undefined) {
+      // views and other owned allocations decide for themselves (sections commit for every view)
+      if (allocation.owner.commit === undefined) throw new MemError(ERROR_ACCESS_DENIED, 'pages of this allocation cannot be committed');
+      allocation.owner.commit(allocation, start, end - start, protect);
+      return start;
+    }
+    const protection = this.storedProtection(allocation, protect);
     if (!this.commitPages(allocation, start / this.pageSize, (end - start) / this.pageSize, protection)) {
       throw new MemError(ERROR_COMMITMENT_LIMIT, `cannot commit ${hex(end - start)} bytes`);
     }

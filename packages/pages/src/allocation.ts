@@ -25,6 +25,12 @@ export interface AllocationOwner {
    * allocation, or -1 to refuse it (ERROR_INVALID_PARAMETER). Default: private-memory rules.
    */
   protectionFor?(allocation: Allocation, requested: number): number;
+  /**
+   * VirtualAlloc(MEM_COMMIT) on pages of this allocation ([address, address + size) page-aligned and
+   * inside it; `protect` as the caller passed it). Throws MemError to refuse. Without this method
+   * committing in an owned allocation fails with ERROR_ACCESS_DENIED.
+   */
+  commit?(allocation: Allocation, address: number, size: number, protect: number): void;
   /** Called after the allocation has been removed (its page frames already released). */
   released?(allocation: Allocation): void;
 }

@@ -87,7 +87,9 @@ function allocateIn(target: Process, address: number, size: number, allocationTy
     if (minimum === 0 || size % minimum !== 0 || address % minimum !== 0) invalid('large-page size or address not a multiple of the minimum');
     if (!target.hasPrivilege(SE_LOCK_MEMORY_NAME)) throw new MemError(ERROR_PRIVILEGE_NOT_HELD, 'MEM_LARGE_PAGES needs SeLockMemoryPrivilege');
   }
-  if (normalizeProtection(protect, false) < 0) invalid('invalid protection');
+  // a commit into an existing allocation may name WRITECOPY (views allow it); the allocation decides
+  const commitOnly = commit && !reserve && address !== 0;
+  if (normalizeProtection(protect, commitOnly) < 0) invalid('invalid protection');
   if (address > geometry.highestUserAddress) invalid('address above the user address space');
   if (size > geometry.highestUserAddress + 1 - address) invalid('size runs past the user address space');
   const options = {
