@@ -16,7 +16,7 @@ function run(code: string): unknown[][] {
 
 describe('README examples', () => {
   it('has runnable examples first', () => {
-    expect(blocks.length).toBeGreaterThanOrEqual(4);
+    expect(blocks.length).toBeGreaterThanOrEqual(5);
     expect(readme.indexOf('```ts')).toBeLessThan(readme.indexOf('## '));
   });
 
@@ -24,6 +24,7 @@ describe('README examples', () => {
     const logged = run(code);
     if (index === 1) expect(logged[0]).toEqual([true]);
     if (index === 2) expect(logged).toEqual([['c0000005']]);
-    if (index === 3) expect(logged).toEqual([[42]]);
+    if (index === 3) expect(logged).toEqual([[100], [true]]);
+    if (index === 4) expect(logged).toEqual([[42]]);
   });
 });
