@@ -7,6 +7,7 @@ import {
   ERROR_INVALID_HANDLE,
   ERROR_NO_MORE_ITEMS,
   ERROR_NOT_ENOUGH_MEMORY,
+  GMEM_MOVEABLE,
   HEAP_GENERATE_EXCEPTIONS,
   HEAP_ZERO_MEMORY,
   HeapCompatibilityInformation,
@@ -16,6 +17,8 @@ import {
   MEM_PRIVATE,
   PAGE_READWRITE,
   PROCESS_HEAP_ENTRY_BUSY,
+  PROCESS_HEAP_ENTRY_DDESHARE,
+  PROCESS_HEAP_ENTRY_MOVEABLE,
   PROCESS_HEAP_REGION,
   STATUS_HEAP_CORRUPTION,
   STATUS_NO_MEMORY,
@@ -139,6 +142,26 @@ describe.each(['x86', 'x64'] as const)('Heap* through Kernel32 on %s', (geometry
       for (const block of blocks) expect(busy.some((entry) => entry.lpData === block && entry.cbData === 32)).toBe(true);
       expect(k.HeapValidate(heap, 0, 0)).toBe(true);
     }
+  });
+
+  it('H-025: HeapValidate of a moveable Global handle is FALSE, of its locked data pointer TRUE', () => {
+    const k = kernel(geometry);
+    const heap = k.GetProcessHeap();
+    const handle = k.GlobalAlloc(GMEM_MOVEABLE, 100);
+    expect(handle).not.toBe(0);
+    const data = k.GlobalLock(handle);
+    expect(data).not.toBe(0);
+    expect(attempt(k, () => k.HeapValidate(heap, 0, handle))).toEqual([false, SENTINEL]);
+    expect(attempt(k, () => k.HeapValidate(heap, 0, data))).toEqual([true, SENTINEL]);
+    expect(k.HeapValidate(heap, 0, 0)).toBe(true);
+  });
+
+  it('H-032: the process heap walk shows no MOVEABLE or DDESHARE entry even with many moveable blocks', () => {
+    const k = kernel(geometry);
+    for (let index = 0; index < 1000; index++) expect(k.GlobalAlloc(GMEM_MOVEABLE, 16 + (index % 50))).not.toBe(0);
+    const entries = walk(k, k.GetProcessHeap());
+    expect(entries.length).toBeGreaterThan(100);
+    for (const entry of entries) expect((entry.wFlags ?? 0) & (PROCESS_HEAP_ENTRY_MOVEABLE | PROCESS_HEAP_ENTRY_DDESHARE)).toBe(0);
   });
 
   it('an unknown heap strategy is refused', () => {
