@@ -15,7 +15,7 @@ import {
   createMachine,
 } from '@mem/pages';
 import { expect, it } from 'vitest';
-import { createSection, openFile, openSection } from '../src/index';
+import { FILE_MAP_READ, createSection, openFile, openSection } from '../src/index';
 import { kernel, sibling, tempDir } from './support';
 
 it('README: share memory between two processes', () => {
@@ -24,7 +24,7 @@ it('README: share memory between two processes', () => {
   const reader = machine.createProcess();
   const section = createSection(writer, { size: 0x10000, name: 'Local\\Telemetry' });
   const mine = section.map(writer);
-  const theirs = openSection(reader, 'Local\\Telemetry').map(reader, { access: 0x0004 });
+  const theirs = openSection(reader, 'Local\\Telemetry').map(reader, { access: FILE_MAP_READ });
   writer.mem.setUint32(mine.address + 0x100, 0xc0ffee);
   expect(reader.mem.getUint32(theirs.address + 0x100).toString(16)).toBe('c0ffee');
 });
