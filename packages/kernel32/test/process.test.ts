@@ -31,6 +31,7 @@ import {
   PROCESS_VM_OPERATION,
   PROCESS_VM_READ,
   PROCESS_VM_WRITE,
+  MAXIMUM_ALLOWED,
   createSystem,
 } from '../src/index';
 import { SENTINEL, attempt, expectFailure, kernel, query } from './support';
@@ -121,6 +122,20 @@ describe('process identity and handles', () => {
     expect(k.ReadProcessMemory(limited, p, q, 16, undefined)).toBe(false);
     const queried = k.OpenProcess(PROCESS_QUERY_INFORMATION, false, pid);
     expect(k.VirtualQueryEx(queried, p, mbi)).toBe(48);
+  });
+
+  it('MAXIMUM_ALLOWED grants everything a user gets; unknown rights are refused', () => {
+    const { k, other } = pair();
+    const pid = other.GetCurrentProcessId();
+    const h = k.OpenProcess(MAXIMUM_ALLOWED, false, pid);
+    expect(h).not.toBe(0);
+    const remote = other.VirtualAlloc(0, 0x1000, MEM_COMMIT, PAGE_READWRITE);
+    const local = k.VirtualAlloc(0, 0x1000, MEM_COMMIT, PAGE_READWRITE);
+    k.mem.setUint32(local, 0x600d);
+    expect(k.WriteProcessMemory(h, remote, local, 4, undefined)).toBe(true);
+    expect(other.mem.getUint32(remote)).toBe(0x600d);
+    expectFailure(k, () => k.OpenProcess(0x00400000, false, pid), 0, ERROR_ACCESS_DENIED);
+    expectFailure(k, () => k.OpenProcess(-1, false, pid), 0, ERROR_INVALID_PARAMETER);
   });
 
   it('a handle to a process that exited fails', () => {
