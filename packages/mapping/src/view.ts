@@ -18,7 +18,13 @@ import {
   MEM_MAPPED,
   MemError,
   PAGE_EXECUTE_WRITECOPY,
+  PAGE_GUARD,
+  PAGE_NOACCESS,
+  PAGE_NOCACHE,
+  PAGE_WRITECOMBINE,
   PAGE_WRITECOPY,
+  SEC_NOCACHE,
+  SEC_WRITECOMBINE,
   type Process,
   alignDown,
   alignUp,
@@ -44,8 +50,10 @@ export class View implements AllocationOwner {
   readonly section: Section;
   readonly process: Process;
   readonly space: AddressSpace;
-  /** Protection of the view (its AllocationProtect). */
+  /** Base protection of the view (from the FILE_MAP_* access). */
   readonly protection: number;
+  /** PAGE_NOCACHE / PAGE_WRITECOMBINE of a SEC_NOCACHE / SEC_WRITECOMBINE section, on every page. */
+  readonly cacheBits: number;
   /** Byte offset of the view in the section. */
   readonly offset: number;
   /** Bytes mapped (before rounding to pages). */
@@ -67,6 +75,20 @@ export class View implements AllocationOwner {
     this.firstPage = offset / section.pageSize;
     this.pageCount = Math.ceil(size / section.pageSize);
     this.copyOnWrite = protection === PAGE_WRITECOPY || protection === PAGE_EXECUTE_WRITECOPY;
+    const attributes = section.attributes;
+    this.cacheBits =
+      section.image !== undefined || protection === PAGE_NOACCESS
+        ? 0
+        : (attributes & SEC_NOCACHE) !== 0
+          ? PAGE_NOCACHE
+          : (attributes & SEC_WRITECOMBINE) !== 0
+            ? PAGE_WRITECOMBINE
+            : 0;
+  }
+
+  /** The view's AllocationProtect: its protection with the section's cache attribute (M-025). */
+  get allocationProtect(): number {
+    return this.protection + this.cacheBits;
   }
 
   /** The allocation of the view (throws once unmapped). */
@@ -88,7 +110,11 @@ export class View implements AllocationOwner {
   }
 
   protectionFor(_allocation: Allocation, requested: number): number {
-    return viewPageProtection(this.section.protection, this.protection, requested, this.section.image !== undefined);
+    const stored = viewPageProtection(this.section.protection, this.protection, requested, this.section.image !== undefined);
+    if (stored < 0 || this.cacheBits === 0) return stored;
+    // the cache attribute belongs to the section: kept on every page, never with a guard or no access
+    if ((stored & PAGE_GUARD) !== 0) return -1;
+    return (stored & 0xff) === PAGE_NOACCESS ? stored : stored + this.cacheBits;
   }
 
   /**
@@ -127,7 +153,7 @@ export class View implements AllocationOwner {
     const flush = () => {
       if (runFirst < 0) return;
       const address = allocation.base + (runFirst - this.firstPage) * pageSize;
-      this.space.setCommitted(allocation, address, (previous + 1 - runFirst) * pageSize, this.protection);
+      this.space.setCommitted(allocation, address, (previous + 1 - runFirst) * pageSize, this.allocationProtect);
     };
     for (const page of pages) {
       if (page < this.firstPage || page >= end) continue;
@@ -202,7 +228,7 @@ export function mapView(process: Process, section: Section, handleAccess: number
   const allocation = space.insertAllocation({
     base: address,
     size: view.pageCount * section.pageSize,
-    allocationProtect: protection,
+    allocationProtect: view.allocationProtect,
     type: MEM_MAPPED,
     owner: view,
     // copy-on-write pages may all become private: Windows charges them when mapping
@@ -215,7 +241,7 @@ export function mapView(process: Process, section: Section, handleAccess: number
   section.forEachCommittedRun(view.firstPage, view.firstPage + view.pageCount, (first, end) => {
     if (!charged) return;
     const start = allocation.base + (first - view.firstPage) * section.pageSize;
-    charged = space.setCommitted(allocation, start, (end - first) * section.pageSize, protection);
+    charged = space.setCommitted(allocation, start, (end - first) * section.pageSize, view.allocationProtect);
   });
   if (!charged) {
     // not attached yet: the section does not know the view, removing it only undoes the allocation

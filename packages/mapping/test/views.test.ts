@@ -33,6 +33,7 @@ import {
   PAGE_NOCACHE,
   PAGE_READONLY,
   PAGE_READWRITE,
+  PAGE_WRITECOMBINE,
   PAGE_WRITECOPY,
   SECTION_MAP_EXECUTE,
   SECTION_MAP_EXECUTE_EXPLICIT,
@@ -40,7 +41,9 @@ import {
   SECTION_MAP_WRITE,
   SECTION_QUERY,
   SEC_COMMIT,
+  SEC_NOCACHE,
   SEC_RESERVE,
+  SEC_WRITECOMBINE,
 } from '@mem/pages';
 import { describe, expect, it } from 'vitest';
 import { type Kernel, attempt, expectFailure, kernel, query, sibling, snapshot, tempFile } from './support';
@@ -268,6 +271,23 @@ describe('test_MapViewOfFile', () => {
     expect(query(k, ptr)).toMatchObject({ RegionSize: 0x10000, State: MEM_COMMIT, Protect: PAGE_READONLY });
     expect(k.machine.physical.commitChargePages).toBe(charge);
     expect(k.VirtualAlloc(ptr, MAPPING_SIZE, MEM_RESET, PAGE_READONLY)).toBe(ptr);
+  });
+
+  it('M-025 SEC_COMMIT | SEC_NOCACHE views carry PAGE_NOCACHE: 0x204, and 0x202 after recommitting read-only', () => {
+    const k = kernel();
+    const h = k.CreateFileMapping(INVALID_HANDLE_VALUE, undefined, PAGE_READWRITE | SEC_COMMIT | SEC_NOCACHE, 0, MAPPING_SIZE, undefined);
+    const ptr = k.MapViewOfFile(h, FILE_MAP_WRITE, 0, 0, 0);
+    expect(query(k, ptr)).toMatchObject({ RegionSize: MAPPING_SIZE, State: MEM_COMMIT, Protect: PAGE_READWRITE | PAGE_NOCACHE, AllocationProtect: PAGE_READWRITE | PAGE_NOCACHE });
+    expect(k.VirtualAlloc(ptr, 0x10000, MEM_COMMIT, PAGE_READONLY)).toBe(ptr);
+    expect(query(k, ptr)).toMatchObject({ RegionSize: 0x10000, Protect: PAGE_READONLY | PAGE_NOCACHE });
+    const old = { value: 0 };
+    expect(k.VirtualProtect(ptr + 0x10000, 0x1000, PAGE_READONLY, old)).toBe(true);
+    expect(old.value).toBe(PAGE_READWRITE | PAGE_NOCACHE);
+    expect(query(k, ptr).RegionSize).toBe(0x11000);
+    k.process.mem.setUint8(ptr + 0x20000, 5);
+    expect(k.process.mem.getUint8(ptr + 0x20000)).toBe(5);
+    const combined = k.MapViewOfFile(k.CreateFileMapping(INVALID_HANDLE_VALUE, undefined, PAGE_READWRITE | SEC_RESERVE | SEC_WRITECOMBINE, 0, 0x2000, undefined), FILE_MAP_READ, 0, 0, 0);
+    expect(query(k, combined)).toMatchObject({ State: MEM_RESERVE, AllocationProtect: PAGE_READONLY | PAGE_WRITECOMBINE });
   });
 
   it('M-015 / M-022 views are 64 KiB aligned, at different addresses, each its own allocation', () => {
