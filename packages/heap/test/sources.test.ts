@@ -1,0 +1,123 @@
+// Flat page sources: reservations never at address 0, first-fit and merged on release, commit
+// zero-fills (also after a decommit), growth of resizable / growable buffers and of wasm memory with the
+// accessor rebound to the new buffer.
+import { describe, expect, it } from 'vitest';
+import { createAllocator } from '../src/createAllocator';
+import { BufferMemory } from '../src/sources/BufferMemory';
+import { BufferPageSource } from '../src/sources/BufferPageSource';
+import { SharedArrayBufferPageSource } from '../src/sources/SharedArrayBufferPageSource';
+import { WasmMemoryPageSource } from '../src/sources/WasmMemoryPageSource';
+
+const Growable = SharedArrayBuffer as unknown as new (length: number, options: { maxByteLength: number }) => SharedArrayBuffer;
+const Resizable = ArrayBuffer as unknown as new (length: number, options: { maxByteLength: number }) => ArrayBuffer;
+
+describe('BufferMemory', () => {
+  it('reads and writes little-endian, copies with overlap, and read() returns a copy', () => {
+    const memory = new BufferMemory(new ArrayBuffer(64));
+    memory.setUint32(4, 0x11223344);
+    expect(memory.getUint8(4)).toBe(0x44);
+    expect(memory.getUint16(6)).toBe(0x1122);
+    memory.setFloat64(16, 1.5);
+    expect(memory.getFloat64(16)).toBe(1.5);
+    memory.write(32, new Uint8Array([1, 2, 3, 4, 5]));
+    memory.copy(33, 32, 5);
+    expect([...memory.read(32, 6)]).toEqual([1, 1, 2, 3, 4, 5]);
+    const copy = memory.read(32, 2);
+    copy[0] = 99;
+    expect(memory.getUint8(32)).toBe(1);
+    memory.fill(40, 4, 0xab);
+    expect(memory.getUint32(40)).toBe(0xabababab);
+  });
+});
+
+describe('BufferPageSource', () => {
+  it('never reserves the first page, reuses released ranges first-fit, and merges them', () => {
+    const source = new BufferPageSource(new ArrayBuffer(1 << 20));
+    const a = source.reserve(8192);
+    const b = source.reserve(4096);
+    const c = source.reserve(4096);
+    expect(a).toBe(4096);
+    expect([b, c]).toEqual([a + 8192, a + 12288]);
+    source.release(a, 8192);
+    source.release(b, 4096);
+    expect(source.reserve(12288)).toBe(a);
+    expect(source.reserve(2 << 20)).toBe(0);
+    expect(source.reservedBytes).toBe(12288 + 4096);
+  });
+
+  it('zero-fills pages when committed, again after a decommit, and counts committed pages', () => {
+    const buffer = new ArrayBuffer(1 << 16);
+    new Uint8Array(buffer).fill(0x5a);
+    const source = new BufferPageSource(buffer);
+    const base = source.reserve(16384);
+    expect(source.commit(base, 8192)).toBe(true);
+    expect(source.memory.getUint32(base + 100)).toBe(0);
+    source.memory.fill(base, 8192, 7);
+    expect(source.commit(base, 4096)).toBe(true);
+    expect(source.memory.getUint8(base)).toBe(7);
+    source.decommit(base, 4096);
+    expect(source.committedBytes).toBe(4096);
+    expect(source.commit(base, 8192)).toBe(true);
+    expect(source.memory.getUint8(base)).toBe(0);
+    expect(source.memory.getUint8(base + 4096)).toBe(7);
+    expect(source.commit(base, 1 << 20)).toBe(false);
+  });
+
+  it('grows a resizable ArrayBuffer when commit reaches past its length', () => {
+    const buffer = new Resizable(8192, { maxByteLength: 1 << 20 });
+    const source = new BufferPageSource(buffer);
+    const base = source.reserve(65536);
+    expect(source.commit(base, 65536)).toBe(true);
+    expect(buffer.byteLength).toBe(base + 65536);
+    source.memory.setUint32(base + 65532, 42);
+    expect(source.memory.getUint32(base + 65532)).toBe(42);
+  });
+
+  it('an 8-KiB page geometry (ia64) rounds reservations to 8 KiB', () => {
+    const source = new BufferPageSource(new ArrayBuffer(1 << 20), { pageSize: 8192, pointerSize: 8 });
+    expect(source.reserve(100)).toBe(8192);
+    expect(source.reserve(100)).toBe(16384);
+    expect(() => new BufferPageSource(new ArrayBuffer(1 << 20), { pageSize: 3000 })).toThrow(RangeError);
+  });
+});
+
+describe('growable SharedArrayBuffer and WebAssembly.Memory', () => {
+  it('grows a SharedArrayBuffer up to its maximum and no further', () => {
+    const buffer = new Growable(65536, { maxByteLength: 1 << 20 });
+    const allocator = createAllocator({ strategy: 'segregated', memory: buffer });
+    const block = allocator.alloc(300_000);
+    expect(block).not.toBe(0);
+    expect(buffer.byteLength).toBeGreaterThan(300_000);
+    allocator.memory.setUint32(block + 299_996, 7);
+    expect(allocator.memory.getUint32(block + 299_996)).toBe(7);
+    expect(allocator.alloc(900_000)).toBe(0);
+    allocator.validate();
+  });
+
+  it('grows wasm memory and keeps the accessor on the new buffer', () => {
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 32 });
+    const source = new WasmMemoryPageSource(memory, { maximumBytes: 32 * 65536 });
+    const allocator = createAllocator({ strategy: 'tlsf', memory: source });
+    const before = memory.buffer;
+    const block = allocator.alloc(500_000);
+    expect(block).not.toBe(0);
+    expect(memory.buffer).not.toBe(before);
+    allocator.memory.setUint32(block + 400_000, 0xcafe);
+    expect(new DataView(memory.buffer).getUint32(block + 400_000, true)).toBe(0xcafe);
+    expect(allocator.bytes?.buffer).toBe(memory.buffer);
+    expect(allocator.alloc(4 << 20)).toBe(0);
+    allocator.validate();
+  });
+
+  it('a plain (non-growable) SharedArrayBuffer is a fixed address space', () => {
+    const source = new SharedArrayBufferPageSource(new SharedArrayBuffer(1 << 20));
+    const allocator = createAllocator({ strategy: 'bump', memory: { source } });
+    expect(allocator.alloc(100_000)).not.toBe(0);
+    expect(allocator.alloc(2 << 20)).toBe(0);
+  });
+
+  it('refuses memories it cannot manage', () => {
+    expect(() => createAllocator({ memory: {} as never })).toThrow(/memory must be/);
+    expect(() => createAllocator({ strategy: 'no-such', memory: new ArrayBuffer(1 << 20) })).toThrow(/unknown heap strategy/);
+  });
+});
