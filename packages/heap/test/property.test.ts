@@ -111,3 +111,51 @@ describe.each([
     );
   });
 });
+
+describe.each(['segregated', 'lfh', 'tlsf', 'bump'])('strategy %s refuses misuse without changing anything', (strategy) => {
+  it('random stale, interior and foreign pointers between valid operations', () => {
+    const misuse = fc.record({
+      target: fc.constantFrom('freed', 'interior', 'foreign'),
+      offset: fc.integer({ min: 1, max: 200 }),
+      action: fc.constantFrom('free', 'realloc', 'usableSize'),
+    });
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 3000 }), misuse), { minLength: 1, maxLength: 60 }), (steps) => {
+        const allocator = createAllocator({ strategy, memory: bufferSource(8, 8 << 20) });
+        const live: number[] = [];
+        const freed: number[] = [];
+        for (const [size, bad] of steps) {
+          const pointer = allocator.alloc(size);
+          live.push(pointer);
+          if (live.length > 3) {
+            const gone = live.shift() as number;
+            allocator.free(gone);
+            freed.push(gone);
+          }
+          const victim = live[0] as number;
+          const stale = freed.at(-1);
+          const target =
+            bad.target === 'freed' && stale !== undefined && !live.includes(stale)
+              ? stale
+              : bad.target === 'interior'
+                ? victim + bad.offset
+                : 0x10 + bad.offset * 3;
+          if (live.includes(target)) continue;
+          const before = JSON.stringify(allocator.stats());
+          let code: number | undefined;
+          try {
+            if (bad.action === 'free') allocator.free(target);
+            else if (bad.action === 'realloc') allocator.realloc(target, 10);
+            else allocator.usableSize(target);
+          } catch (error) {
+            code = (error as { code?: number }).code;
+          }
+          expect(code).toBe(87);
+          expect(JSON.stringify(allocator.stats())).toBe(before);
+          allocator.validate();
+        }
+      }),
+      { numRuns: 20 },
+    );
+  });
+});
