@@ -6,6 +6,7 @@
  * Refinements by the strategies helper (kept compatible with the first draft):
  * - PageSource.reserve takes a multiple of the page size (not of the granularity): a fixed heap
  *   reserves its maximum rounded to 0x400·ptr (H-004). The base is still granularity-aligned.
+ * - HeapStrategy gains the optional `frontEndActive` (the LFH's; what HeapQueryInformation reports).
  * - HeapWalkEntry gains kind 'subsegment' (an LFH user-blocks back-end block; its busy chunks follow
  *   it as 'busy' entries with frontEnd: true) and exact meanings of size/overhead per kind.
  */
@@ -112,6 +113,11 @@ export interface HeapStrategyOptions {
  */
 export interface HeapStrategy {
   readonly name: string;
+  /**
+   * Strategies with an LFH-style front end: true once it serves some size (HeapQueryInformation then
+   * reports 2). Absent means no front end.
+   */
+  readonly frontEndActive?: boolean;
   /** Returns the user address of a block of at least `size` bytes aligned to `alignment`, or 0. */
   allocate(size: number, alignment?: number): number;
   free(pointer: number): void;
