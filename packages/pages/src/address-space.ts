@@ -532,6 +532,12 @@ export class AddressSpace {
 
   // ------------------------------------------------------------------ range helpers
 
+  /** First page at or after `page` (< endPage) whose leaf exists, or endPage: skips absent directories. */
+  private nextLeafPage(page: number, endPage: number): number {
+    const key = this.pageTable.nextLeafKey(Math.floor(page / LEAF_PAGES), Math.ceil(endPage / LEAF_PAGES));
+    return Math.min(endPage, Math.max(page, key * LEAF_PAGES));
+  }
+
   /** Non-negative integers, and a range that does not run above the user address space (NT: INVALID_PARAMETER_2/3). */
   private checkRange(address: number, size: number): void {
     if (!isAddressLike(address) || !isAddressLike(size)) throw new MemError(ERROR_INVALID_PARAMETER, 'address and size must be non-negative integers');
@@ -895,7 +901,7 @@ export class AddressSpace {
     for (let page = firstPage; page < endPage && result.length < maxCount; page++) {
       const leaf = this.pageTable.leaf(Math.floor(page / LEAF_PAGES));
       if (leaf === undefined) {
-        page = (Math.floor(page / LEAF_PAGES) + 1) * LEAF_PAGES - 1;
+        page = this.nextLeafPage(page, endPage) - 1;
         continue;
       }
       const slot = page % LEAF_PAGES;
@@ -918,7 +924,7 @@ export class AddressSpace {
     for (let page = firstPage; page < endPage; page++) {
       const leaf = this.pageTable.leaf(Math.floor(page / LEAF_PAGES));
       if (leaf === undefined) {
-        page = (Math.floor(page / LEAF_PAGES) + 1) * LEAF_PAGES - 1;
+        page = this.nextLeafPage(page, endPage) - 1;
         continue;
       }
       const slot = page % LEAF_PAGES;
@@ -951,7 +957,10 @@ export class AddressSpace {
     const endPage = alignUp(address + size, this.pageSize) / this.pageSize;
     for (let page = firstPage; page < endPage; page++) {
       const leaf = this.pageTable.leaf(Math.floor(page / LEAF_PAGES));
-      if (leaf === undefined) continue;
+      if (leaf === undefined) {
+        page = this.nextLeafPage(page, endPage) - 1;
+        continue;
+      }
       const slot = page % LEAF_PAGES;
       if ((leaf.protection[slot] ?? 0) === 0) continue;
       const flags = leaf.flags[slot] ?? 0;
