@@ -29,6 +29,7 @@ import {
   alignUp,
 } from '@mem/pages';
 import { HANDLE_TYPE_SECTION } from './constants';
+import { ControlArea } from './control-area';
 import { hasOpenHandle } from './handles';
 import type { FileObject } from './file';
 import { lookupName, type NamedObject, registerName, unregisterName } from './namespace';
@@ -103,6 +104,8 @@ export class Section implements NamedObject {
   readonly reserve: boolean;
   /** The loader's layout of a SEC_IMAGE section. */
   readonly image: ImageLayout | undefined;
+  /** The shared pages of the file of a data-file section. */
+  private readonly controlArea: ControlArea | undefined;
   private readonly frames: PageMap;
   /** Committed pages of a SEC_RESERVE section (1 = committed). */
   private readonly committed: PageMap;
@@ -137,6 +140,8 @@ export class Section implements NamedObject {
     this.committed = new PageMap(this.pageCount, 0);
     this.chargedPagesValue = init.chargedPages;
     this.image = init.image;
+    this.controlArea = init.file !== undefined && init.image === undefined ? ControlArea.of(init.file) : undefined;
+    this.controlArea?.attach(init.file as FileObject);
   }
 
   get isAlive(): boolean {
@@ -187,7 +192,7 @@ export class Section implements NamedObject {
     this.alive = false;
     if (this.file !== undefined) {
       // the lazy writer writes a closed mapping's dirty pages back
-      this.flush(0, this.pageCount);
+      this.controlArea?.detach(this.file);
       this.file.sections--;
       this.file.release();
     }
@@ -230,6 +235,7 @@ export class Section implements NamedObject {
 
   /** The frame of section page `page`, made on first use (zero, or the file's bytes). */
   frameFor(page: number): number {
+    if (this.controlArea !== undefined) return this.controlArea.frameFor(page, this.file as FileObject, this.preferredNode);
     const existing = this.frames.get(page);
     if (existing >= 0) return existing;
     const frame = this.physical.allocateFrame(this.preferredNode);
@@ -247,6 +253,7 @@ export class Section implements NamedObject {
 
   /** The frame of a page if it has one (-1 otherwise). */
   frameIfPresent(page: number): number {
+    if (this.controlArea !== undefined) return this.controlArea.frameIfPresent(page);
     return this.frames.get(page);
   }
 
@@ -274,35 +281,13 @@ export class Section implements NamedObject {
   }
 
   /**
-   * Writes the pages in [first, end) that differ from the file back to it (FlushViewOfFile).
-   * Pages never touched have no frame and cannot be dirty. Pagefile sections have nothing to write.
+   * Writes the pages in [first, end) that differ from the file back to it (FlushViewOfFile). Pages
+   * never touched have no frame and cannot be dirty; pagefile and image sections have nothing to write.
    */
   flush(first: number, end: number): number {
-    const file = this.file;
-    // image pages are never written back to their file
-    if (file === undefined || !file.open || this.image !== undefined) return 0;
-    let written = 0;
-    const onDisk = new Uint8Array(this.pageSize);
-    this.frames.forEachSet(first, end, (page, frame) => {
-      const offset = page * this.pageSize;
-      const length = Math.min(this.pageSize, this.size - offset);
-      if (length <= 0) return;
-      const bytes = this.physical.bytesOf(frame).subarray(0, length);
-      onDisk.fill(0);
-      file.read(offset, onDisk, length);
-      let same = true;
-      for (let i = 0; i < length; i++) {
-        if (bytes[i] !== onDisk[i]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return;
-      file.write(offset, bytes);
-      written++;
-    });
-    return written;
+    return this.controlArea === undefined ? 0 : this.controlArea.flush(first, end);
   }
+
 }
 
 /**

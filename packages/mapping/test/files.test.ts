@@ -138,6 +138,34 @@ describe('file views', () => {
     expect(other.process.mem.getFloat64(theirs + 16)).toBe(Math.PI);
   });
 
+  it('sections created separately over one file share its pages (two processes, no name)', () => {
+    const k = kernel();
+    const other = sibling(k);
+    const file = tempFile(0x2000, () => 0x30);
+    const mine = k.MapViewOfFile(
+      k.CreateFileMapping(k.CreateFile(file, GENERIC_READ | GENERIC_WRITE, 3, undefined, OPEN_EXISTING, 0, 0), undefined, PAGE_READWRITE, 0, 0, undefined),
+      FILE_MAP_WRITE,
+      0,
+      0,
+      0,
+    );
+    const handle = other.CreateFile(file, GENERIC_READ, 3, undefined, OPEN_EXISTING, 0, 0);
+    const mapping = other.CreateFileMapping(handle, undefined, PAGE_READONLY, 0, 0x1000, undefined);
+    const theirs = other.MapViewOfFile(mapping, FILE_MAP_READ, 0, 0, 0);
+    expect(other.process.mem.getUint8(theirs + 10)).toBe(0x30);
+    k.process.mem.setUint8(mine + 10, 0x31);
+    expect(other.process.mem.getUint8(theirs + 10)).toBe(0x31);
+    // the writer goes away first: its dirty page reaches the file, the reader still sees it
+    for (const [h] of [...k.process.handles]) k.CloseHandle(h);
+    k.UnmapViewOfFile(mine);
+    expect(fs.readFileSync(file)[10]).toBe(0x31);
+    expect(other.process.mem.getUint8(theirs + 10)).toBe(0x31);
+    other.UnmapViewOfFile(theirs);
+    other.CloseHandle(mapping);
+    other.CloseHandle(handle);
+    expect(k.machine.physical.framesInUse).toBe(0);
+  });
+
   it('FILE_MAP_COPY views never reach the file; the section and file stay unchanged', () => {
     const k = kernel();
     const file = tempFile(0x2000, () => 0x5a);
