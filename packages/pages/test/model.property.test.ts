@@ -40,7 +40,9 @@ interface ModelAllocation {
 class Model {
   allocations: ModelAllocation[] = [];
   committed = new Map<number, number>();
+  /** Byte values written, by address. */
   contents = new Map<number, number>();
+  locked = new Set<number>();
   constructor(
     readonly lowest: number,
     readonly highest: number,
@@ -57,7 +59,10 @@ class Model {
   }
   dropPages(first: number, end: number): number {
     let dropped = 0;
-    for (let page = first; page < end; page++) if (this.committed.delete(page)) dropped++;
+    for (let page = first; page < end; page++) {
+      if (this.committed.delete(page)) dropped++;
+      this.locked.delete(page);
+    }
     for (const address of [...this.contents.keys()]) {
       if (address >= first * PAGE && address < end * PAGE) this.contents.delete(address);
     }
@@ -106,7 +111,8 @@ type Command =
   | { kind: 'decommit'; granule: number; offset: number; size: number }
   | { kind: 'protect'; granule: number; offset: number; size: number; protect: number }
   | { kind: 'release'; granule: number; offset: number }
-  | { kind: 'access'; granule: number; offset: number; write: boolean; value: number };
+  | { kind: 'access'; granule: number; offset: number; write: boolean; value: number; width: 1 | 4 }
+  | { kind: 'lock'; granule: number; offset: number; size: number; unlock: boolean };
 
 const protections = fc.constantFrom(
   PAGE_NOACCESS,
@@ -131,7 +137,16 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   fc.record({ kind: fc.constant('decommit' as const), granule, offset, size }),
   fc.record({ kind: fc.constant('protect' as const), granule, offset, size, protect: protections }),
   fc.record({ kind: fc.constant('release' as const), granule, offset: fc.constantFrom(0, 0, 0, PAGE) }),
-  fc.record({ kind: fc.constant('access' as const), granule, offset, write: fc.boolean(), value: fc.integer({ min: 1, max: 255 }) }),
+  fc.record({
+    kind: fc.constant('access' as const),
+    granule,
+    // near page ends often, so 4-byte accesses straddle pages
+    offset: fc.oneof(offset, fc.integer({ min: 1, max: 15 }).map((page) => page * PAGE - 2)),
+    write: fc.boolean(),
+    value: fc.integer({ min: 1, max: 0xffffffff }),
+    width: fc.constantFrom(1 as const, 4 as const),
+  }),
+  fc.record({ kind: fc.constant('lock' as const), granule, offset, size: fc.integer({ min: 0, max: 40 * PAGE }), unlock: fc.boolean() }),
 );
 
 function isValidPrivate(protect: number): boolean {
@@ -201,21 +216,53 @@ function runOnModel(model: Model, c: Command, charged: { pages: number }, topAdd
       return {};
     }
     case 'access': {
-      const page = Math.floor(address / PAGE);
-      const protect = model.committed.get(page);
-      if (protect === undefined) return { fault: 'av' };
-      if ((protect & PAGE_GUARD) !== 0) {
-        model.committed.set(page, protect & ~PAGE_GUARD);
-        return { fault: 'guard' };
+      // every page of the access is checked, in order, before anything is stored
+      const first = Math.floor(address / PAGE);
+      const last = Math.floor((address + c.width - 1) / PAGE);
+      for (let page = first; page <= last; page++) {
+        const protect = model.committed.get(page);
+        if (protect === undefined) return { fault: 'av' };
+        if ((protect & PAGE_GUARD) !== 0) {
+          model.committed.set(page, protect & ~PAGE_GUARD);
+          return { fault: 'guard' };
+        }
+        const base = protect & 0xff;
+        if (base === PAGE_NOACCESS) return { fault: 'av' };
+        if (c.write && base !== PAGE_READWRITE && base !== PAGE_EXECUTE_READWRITE) return { fault: 'av' };
       }
-      const base = protect & 0xff;
-      if (base === PAGE_NOACCESS) return { fault: 'av' };
       if (c.write) {
-        if (base !== PAGE_READWRITE && base !== PAGE_EXECUTE_READWRITE) return { fault: 'av' };
-        model.contents.set(address, c.value);
+        for (let i = 0; i < c.width; i++) model.contents.set(address + i, Math.floor(c.value / 256 ** i) % 256);
         return {};
       }
-      return { value: model.contents.get(address) ?? 0 };
+      let value = 0;
+      for (let i = 0; i < c.width; i++) value += (model.contents.get(address + i) ?? 0) * 256 ** i;
+      return { value };
+    }
+    case 'lock': {
+      const [first, end] = model.pagesOf(address, c.size);
+      const allocation = model.allocationAt(first * PAGE);
+      if (!allocation || end * PAGE > allocation.base + allocation.size) return { code: 487 };
+      for (let page = first; page < end; page++) if (!model.committed.has(page)) return { code: 487 };
+      if (c.unlock) {
+        let missing = false;
+        for (let page = first; page < end; page++) if (!model.locked.delete(page)) missing = true;
+        return missing ? { code: 158 } : {};
+      }
+      let fresh = 0;
+      for (let page = first; page < end; page++) {
+        if (((model.committed.get(page) as number) & 0xff) === PAGE_NOACCESS) return { code: 998 };
+        if (!model.locked.has(page)) fresh++;
+      }
+      for (let page = first; page < end; page++) {
+        const protect = model.committed.get(page) as number;
+        if ((protect & PAGE_GUARD) !== 0) {
+          model.committed.set(page, protect & ~PAGE_GUARD);
+          return { code: 0x80000001 };
+        }
+      }
+      if (model.locked.size + fresh > 30) return { code: 1453 };
+      for (let page = first; page < end; page++) model.locked.add(page);
+      return {};
     }
   }
 }
@@ -262,8 +309,15 @@ function runSequence(geometryName: 'x86' | 'x64', commands: Command[]): void {
           space.release(address);
           break;
         case 'access':
-          if (c.write) process.mem.setUint8(address, c.value);
-          else actual = { value: process.mem.getUint8(address) };
+          if (c.width === 1) {
+            if (c.write) process.mem.setUint8(address, c.value % 256);
+            else actual = { value: process.mem.getUint8(address) };
+          } else if (c.write) process.mem.setUint32(address, c.value);
+          else actual = { value: process.mem.getUint32(address) };
+          break;
+        case 'lock':
+          if (c.unlock) space.unlock(address, c.size);
+          else space.lock(address, c.size);
           break;
       }
     } catch (error) {
@@ -279,6 +333,7 @@ function runSequence(geometryName: 'x86' | 'x64', commands: Command[]): void {
     expect(machine.physical.commitChargePages).toBe(charged.pages);
     expect(space.workingSetPages).toBeLessThanOrEqual(model.committed.size);
     expect(machine.physical.framesInUse).toBe(space.workingSetPages);
+    expect(space.lockedPages).toBe(model.locked.size);
     space.validate();
     machine.physical.validate();
   }
