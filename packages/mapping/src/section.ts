@@ -204,6 +204,22 @@ export class Section implements NamedObject {
     this.chargedPagesValue = 0;
   }
 
+  /** Checks the invariants of the file comment; throws on inconsistency. */
+  validate(): void {
+    const expected = this.file !== undefined ? 0 : this.reserve ? this.committed.countSet(0, this.pageCount) : this.alive ? this.pageCount : 0;
+    if (this.chargedPagesValue !== expected) throw new Error(`Section: charged ${this.chargedPagesValue} pages, expected ${expected}`);
+    this.frames.forEachSet(0, this.pageCount, (page, frame) => {
+      if (!this.alive) throw new Error(`Section: dead section holds frame ${frame} at page ${page}`);
+      if (this.physical.refCount(frame) < 1) throw new Error(`Section: frame ${frame} of page ${page} is free`);
+    });
+    for (const view of this.viewSet) {
+      if (!view.isMapped) throw new Error('Section: an unmapped view is still attached');
+      if (view.space.allocationAt(view.address)?.owner !== view) throw new Error('Section: a view lost its allocation');
+      if (view.firstPage + view.pageCount > this.pageCount) throw new Error('Section: a view runs past the section');
+    }
+    if (!this.alive && this.viewSet.size > 0) throw new Error('Section: dead section with views');
+  }
+
   // ---------------------------------------------------------------- pages
 
   isCommitted(page: number): boolean {

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import { FILE_MAP_WRITE, GENERIC_READ, GENERIC_WRITE, OPEN_EXISTING, PAGE_READWRITE } from '@mem/pages';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { Section } from '../src/section';
 import { type Kernel, kernel, sibling, tempFile } from './support';
 
 const FILE_SIZE = 0x5000;
@@ -43,6 +44,11 @@ describe('file views against a model', () => {
             expect(side.k.FlushViewOfFile(side.view + s.at, 1)).toBe(true);
             expect(new Uint8Array(fs.readFileSync(path).subarray(start, start + 0x1000))).toEqual(model.subarray(start, start + 0x1000));
           }
+          for (const side of sides) {
+            side.k.process.addressSpace.validate();
+            (side.k.process.handles.get(side.mapping)?.object as Section).validate();
+          }
+          a.machine.physical.validate();
         }
         for (const side of sides) {
           expect(side.k.UnmapViewOfFile(side.view)).toBe(true);
