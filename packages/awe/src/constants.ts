@@ -6,6 +6,7 @@ export {
   ERROR_INVALID_ADDRESS,
   ERROR_INVALID_HANDLE,
   ERROR_INVALID_PARAMETER,
+  ERROR_NO_SYSTEM_RESOURCES,
   ERROR_NOACCESS,
   ERROR_PRIVILEGE_NOT_HELD,
   MEM_LARGE_PAGES,
@@ -15,9 +16,6 @@ export {
   PROCESS_VM_OPERATION,
   SE_LOCK_MEMORY_NAME,
 } from '@mem/pages';
-
-/** STATUS_INSUFFICIENT_RESOURCES as a Win32 error: AllocateUserPhysicalPages found no free frame. */
-export const ERROR_NO_SYSTEM_RESOURCES = 1450;
 
 /** nndPreferred value meaning "any node" (AllocateUserPhysicalPagesNuma, VirtualAllocExNuma). */
 export const NUMA_NO_PREFERRED_NODE = 0xffffffff;

@@ -3,10 +3,6 @@
 import { ERROR_INVALID_PARAMETER, MemError, type PhysicalMemory } from '@mem/pages';
 import { NUMA_NO_PREFERRED_NODE } from './constants';
 
-interface NodeCounts {
-  availableFramesOfNode(node: number): number;
-}
-
 /** The highest node number (nodes are 0..highest). */
 export function highestNodeNumber(physical: PhysicalMemory): number {
   return physical.numaNodes - 1;
@@ -20,10 +16,7 @@ export function isNode(physical: PhysicalMemory, node: number): boolean {
 /** Bytes of free RAM on `node`; MemError(ERROR_INVALID_PARAMETER) for a node that does not exist. */
 export function availableMemoryOfNode(physical: PhysicalMemory, node: number): number {
   if (!isNode(physical, node)) throw new MemError(ERROR_INVALID_PARAMETER, `no NUMA node ${node}`);
-  const counts = physical as PhysicalMemory & Partial<NodeCounts>;
-  if (counts.availableFramesOfNode !== undefined) return counts.availableFramesOfNode(node) * physical.pageSize;
-  // TEMPORARY until @mem/pages has availableFramesOfNode: exact with one node only
-  return physical.numaNodes === 1 ? physical.availablePhysical : 0;
+  return physical.availableFramesOfNode(node) * physical.pageSize;
 }
 
 /**

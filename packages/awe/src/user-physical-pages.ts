@@ -265,10 +265,6 @@ export class UserPhysicalPages {
 
 const states = new WeakMap<Process, UserPhysicalPages>();
 
-interface TerminateHooks {
-  onTerminate(hook: (process: Process) => void): void;
-}
-
 /** The AWE state of `process`, created on first use when `create` is true. */
 export function userPhysicalPagesOf(process: Process, create: true): UserPhysicalPages;
 export function userPhysicalPagesOf(process: Process, create?: boolean): UserPhysicalPages | undefined;
@@ -277,9 +273,8 @@ export function userPhysicalPagesOf(process: Process, create = false): UserPhysi
   if (state === undefined && create) {
     state = new UserPhysicalPages(process);
     states.set(process, state);
-    // Windows frees a process's AWE pages when it exits (its allocations are gone by then)
-    const exiting = process as Process & Partial<TerminateHooks>;
-    exiting.onTerminate?.((ended) => states.get(ended)?.freeAll());
+    // Windows frees a process's AWE pages when it exits (MiCleanPhysicalProcessPages)
+    process.onTerminate((ended) => states.get(ended)?.freeAll());
   }
   return state;
 }

@@ -1,7 +1,7 @@
 // Shared helpers of the @mem/awe tests: a machine and a privileged process, the last-error sentinel
 // pattern of Wine's tests, an AWE window reserved through VirtualAlloc, and machine-wide counters.
 import { createMachine, type Machine, type MachineOptions, type Process } from '@mem/pages';
-import { VirtualAlloc } from '@mem/pages/win32';
+import { GlobalMemoryStatusEx, type MEMORYSTATUSEX, VirtualAlloc } from '@mem/pages/win32';
 import { expect } from 'vitest';
 import { MEM_PHYSICAL, MEM_RESERVE, PAGE_READWRITE } from '../src/constants';
 
@@ -36,13 +36,16 @@ export function reserveWindow(process: Process, pageCount: number): number {
   return base;
 }
 
-/** Physical memory figures GlobalMemoryStatusEx reports (bytes). */
-export function memoryStatus(machine: Machine): { availPhys: number; availPageFile: number; commitCharge: number } {
-  const physical = machine.physical;
+/** The figures GlobalMemoryStatusEx reports (bytes) that AWE changes, read through GlobalMemoryStatusEx. */
+export function memoryStatus(machine: Machine, caller?: Process): { availPhys: number; availPageFile: number; commitCharge: number } {
+  const process = caller ?? (machine.processes()[0] as Process);
+  const status: MEMORYSTATUSEX = { dwLength: 64 };
+  expect(GlobalMemoryStatusEx(process, status)).toBe(true);
+  const availPageFile = status.ullAvailPageFile as number;
   return {
-    availPhys: physical.availablePhysical,
-    availPageFile: physical.commitLimit - physical.commitCharge,
-    commitCharge: physical.commitCharge,
+    availPhys: status.ullAvailPhys as number,
+    availPageFile,
+    commitCharge: (status.ullTotalPageFile as number) - availPageFile,
   };
 }
 

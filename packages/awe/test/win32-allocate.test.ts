@@ -15,8 +15,8 @@ import {
   NUMA_NO_PREFERRED_NODE,
 } from '../src/constants';
 import { userPhysicalPagesOf } from '../src/user-physical-pages';
-import { AllocateUserPhysicalPages, AllocateUserPhysicalPagesNuma, FreeUserPhysicalPages } from '../src/win32';
-import { attempt, memoryStatus, PAGE, SENTINEL, setup } from './support';
+import { AllocateUserPhysicalPages, AllocateUserPhysicalPagesNuma, FreeUserPhysicalPages, MapUserPhysicalPages } from '../src/win32';
+import { attempt, memoryStatus, PAGE, reserveWindow, SENTINEL, setup } from './support';
 
 const SELF = CURRENT_PROCESS_HANDLE;
 
@@ -124,6 +124,20 @@ describe('AllocateUserPhysicalPages', () => {
     expect(process.addressSpace.workingSetPages).toBe(0);
     expect(FreeUserPhysicalPages(process, SELF, { value: 10 }, frames)).toBe(true);
     expect(memoryStatus(machine)).toEqual(before);
+  });
+});
+
+describe('process exit', () => {
+  it('frees the physical pages of a process that ends, mapped or not', () => {
+    const { machine, process } = setup();
+    const survivor = machine.createProcess();
+    const before = memoryStatus(machine);
+    const frames: number[] = [];
+    AllocateUserPhysicalPages(process, SELF, { value: 6 }, frames);
+    const window = reserveWindow(process, 2);
+    MapUserPhysicalPages(process, window, 2, frames.slice(0, 2));
+    process.terminate();
+    expect(memoryStatus(machine, survivor)).toEqual(before);
   });
 });
 
