@@ -5,8 +5,7 @@ import * as fs from 'node:fs';
 import { FILE_MAP_WRITE, GENERIC_READ, GENERIC_WRITE, OPEN_EXISTING, PAGE_READWRITE } from '@mem/pages';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Section } from '../src/section';
-import { type Kernel, kernel, sibling, tempFile } from './support';
+import { type Kernel, kernel, sectionOf, sibling, tempFile } from './support';
 
 const FILE_SIZE = 0x5000;
 
@@ -46,7 +45,7 @@ describe('file views against a model', () => {
           }
           for (const side of sides) {
             side.k.process.addressSpace.validate();
-            (side.k.process.handles.get(side.mapping)?.object as Section).validate();
+            sectionOf(side.k, side.mapping).validate();
           }
           a.machine.physical.validate();
         }

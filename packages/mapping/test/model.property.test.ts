@@ -4,8 +4,7 @@
 import { FILE_MAP_COPY, FILE_MAP_READ, FILE_MAP_WRITE, INVALID_HANDLE_VALUE, PAGE_READWRITE, isWin32Exception } from '@mem/pages';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Section } from '../src/section';
-import { type Kernel, kernel, sibling } from './support';
+import { type Kernel, kernel, sectionOf, sibling } from './support';
 
 const SECTION_SIZE = 0x20000;
 const PAGE = 0x1000;
@@ -95,7 +94,7 @@ describe('views against a model', () => {
           }
           for (const k of processes) k.process.addressSpace.validate();
           physical.validate();
-          (a.process.handles.get(handles[0] as number)?.object as Section).validate();
+          sectionOf(a, handles[0] as number).validate();
           const copyPages = views.filter((v) => v.access === FILE_MAP_COPY).reduce((sum, v) => sum + Math.ceil(v.size / PAGE), 0);
           expect(physical.commitChargePages).toBe(SECTION_SIZE / PAGE + copyPages);
         }

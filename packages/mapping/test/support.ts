@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { type Machine, type MachineOptions, type Process, createMachine } from '@mem/pages';
 import * as pagesDoor from '@mem/pages/win32';
 import { afterEach, expect } from 'vitest';
+import type { Section } from '../src/section';
 import * as mappingDoor from '../src/win32';
 
 type Door = typeof pagesDoor & typeof mappingDoor;
@@ -107,3 +108,8 @@ afterEach(() => {
 });
 
 export const hex = (value: number) => `0x${value.toString(16)}`;
+
+/** The section a handle of `k` refers to. */
+export function sectionOf(k: Kernel, handle: number): Section {
+  return k.process.handles.get(handle)?.object as Section;
+}
