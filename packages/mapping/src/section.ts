@@ -1,10 +1,13 @@
-// Section: a file-mapping object. It owns the frames of its pages (one reference each on the
-// machine's PhysicalMemory, taken on first touch: zero for the paging file, read from the file for a
-// file section), the committed state of a SEC_RESERVE section and its commit charge, and knows its
-// views. It lives while a handle (or an idiomatic reference) or a view refers to it; its name dies
-// with the last handle. When it dies, a file section writes its pages back and closes its file.
-// Invariants: frames.get(p) ≥ 0 ⇒ the section holds one reference on that frame; chargedPages =
-// committed pages of a pagefile section (all of them for SEC_COMMIT); views are mapped.
+// Section: a file-mapping object. A pagefile section owns the frames of its pages (one reference
+// each on the machine's PhysicalMemory, taken on first touch, zero-filled), the committed state of a
+// SEC_RESERVE section and its commit charge; a data-file section uses the pages of its file's
+// ControlArea (shared with every other section of that file); an image section holds the loader's
+// layout of its PE file. It knows its views, and lives while an idiomatic reference, a handle or a
+// view refers to it; its name dies with the last reference. When it dies a writable file section
+// writes its dirty pages back and lets its file go.
+// Invariants (validate()): own frames ≥ 0 hold a reference and only while alive; chargedPages =
+// committed pages of a pagefile section (all of them for SEC_COMMIT), 0 otherwise; attached views
+// are mapped and inside the section.
 import {
   ERROR_BAD_EXE_FORMAT,
   ERROR_COMMITMENT_LIMIT,
