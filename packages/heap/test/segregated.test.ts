@@ -105,6 +105,19 @@ describe.each([4, 8] as const)('segregated back end, pointer size %i', (pointerS
     expect(thrown(() => heap.validate()).code).toBe(HEAP_CORRUPTION);
   });
 
+  it('unlinks safely: a free block whose links were overwritten is neither handed out nor merged', () => {
+    const heap = make();
+    const blocks = Array.from({ length: 4 }, () => heap.allocate(40));
+    heap.free(blocks[1] as number);
+    const before = heap.stats();
+    heap.memory.setUint32(blocks[1] as number, 0x1230);
+    expect(thrown(() => heap.allocate(40)).code).toBe(HEAP_CORRUPTION);
+    expect(thrown(() => heap.free(blocks[0] as number)).code).toBe(HEAP_CORRUPTION);
+    expect(thrown(() => heap.free(blocks[2] as number)).code).toBe(HEAP_CORRUPTION);
+    expect(heap.stats()).toEqual(before);
+    expect(thrown(() => heap.validate()).code).toBe(HEAP_CORRUPTION);
+  });
+
   it('serves blocks at the large-block threshold from their own reservations', () => {
     const heap = make();
     const threshold = largeBlockThreshold(pointerSize);

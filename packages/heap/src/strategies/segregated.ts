@@ -292,6 +292,26 @@ export class SegregatedHeap implements HeapStrategy {
     return this.heads[index] as number;
   }
 
+  /** Safe unlinking (Windows since XP SP2): both list neighbours of a free block point back at it. */
+  private linksIntact(block: number, granules: number): boolean {
+    const index = this.listIndex(granules);
+    const link = block + this.headerSize;
+    const forward = this.readPointer(link);
+    const backward = this.readPointer(link + this.pointerSize);
+    const backwardOk =
+      backward === 0
+        ? this.heads[index] === block
+        : this.segmentOf(backward) >= 0 && this.readPointer(backward + this.headerSize) === block;
+    if (!backwardOk) return false;
+    return forward === 0
+      ? this.tails[index] === block
+      : this.segmentOf(forward) >= 0 && this.readPointer(forward + this.headerSize + this.pointerSize) === block;
+  }
+
+  private checkLinks(block: number, granules: number): void {
+    if (!this.linksIntact(block, granules)) throw heapCorruption(block, 'free-list links overwritten (a write after free?)');
+  }
+
   private insertFree(block: number, granules: number, atTail: boolean): void {
     const index = this.listIndex(granules);
     const link = block + this.headerSize;
@@ -427,9 +447,12 @@ export class SegregatedHeap implements HeapStrategy {
     for (let i = 0; i < this.segBase.length; i++) {
       const available = (this.segEnd[i] as number) - (this.segCommit[i] as number);
       if (available <= 0) continue;
-      this.decodeHeader(this.segLast[i] as number);
-      const extra = needed - ((this.hFlags & BLOCK_BUSY) === 0 ? this.hSize * this.granule : 0);
+      const last = this.segLast[i] as number;
+      this.decodeHeader(last);
+      const lastFree = (this.hFlags & BLOCK_BUSY) === 0;
+      const extra = needed - (lastFree ? this.hSize * this.granule : 0);
       if (extra > available) continue;
+      if (lastFree) this.checkLinks(last, this.hSize);
       const exact = roundUp(extra, this.pageSize);
       let bytes = Math.min(available, Math.max(exact, COMMIT_STEP));
       if (!this.source.commit(this.segCommit[i] as number, bytes)) {
@@ -498,7 +521,10 @@ export class SegregatedHeap implements HeapStrategy {
     const total = this.hSize;
     const last = this.hFlags & BLOCK_LAST;
     const previous = this.hPrevious;
-    if (inList) this.removeFree(block, total);
+    if (inList) {
+      this.checkLinks(block, total);
+      this.removeFree(block, total);
+    }
     const rest = total - granules;
     if (rest >= MIN_BLOCK_GRANULES) {
       const remainder = block + granules * this.granule;
@@ -539,6 +565,7 @@ export class SegregatedHeap implements HeapStrategy {
     const total = this.hSize;
     const last = this.hFlags & BLOCK_LAST;
     const previous = this.hPrevious;
+    this.checkLinks(block, total);
     this.removeFree(block, total);
     const leadGranules = lead / this.granule;
     const aligned = block + lead;
@@ -673,6 +700,7 @@ export class SegregatedHeap implements HeapStrategy {
       if ((this.hFlags & BLOCK_BUSY) === 0) {
         this.freeBeforeSize = previous;
         this.freeBeforePrevious = this.hPrevious;
+        this.checkLinks(before, previous);
       }
     }
     if ((flags & BLOCK_LAST) === 0) {
@@ -683,6 +711,7 @@ export class SegregatedHeap implements HeapStrategy {
       if ((this.hFlags & BLOCK_BUSY) === 0) {
         this.freeAfterSize = this.hSize;
         this.freeAfterLast = this.hFlags & BLOCK_LAST;
+        this.checkLinks(after, this.hSize);
       }
     }
     this.hSize = size;
@@ -754,6 +783,8 @@ export class SegregatedHeap implements HeapStrategy {
     const commitEnd = this.segCommit[segment] as number;
     const totalFree = this.freeBlockBytes;
     if (!compact && totalFree <= DECOMMIT_TOTAL_FREE_THRESHOLD) return;
+    // A damaged list is left for validate() to report: the free that got here has already succeeded.
+    if (!this.linksIntact(last, size)) return;
     if (compact && segment > 0 && last === (this.segFirst[segment] as number) && this.growable) {
       this.releaseSegment(segment, size);
       return;
