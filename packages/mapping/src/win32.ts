@@ -1,5 +1,5 @@
 // The Win32 door of @mem/mapping: CreateFile, CreateFileMapping(Numa), OpenFileMapping,
-// MapViewOfFile(Ex|ExNuma), UnmapViewOfFile, FlushViewOfFile, GetMappedFileName — each takes the
+// MapViewOfFile(Ex|ExNuma), UnmapViewOfFile(Ex), FlushViewOfFile, GetMappedFileName — each takes the
 // calling Process first, never throws for bad input, returns what Win32 returns on failure and sets
 // the process's last error. Handles live in the process's HandleTable ('File', 'Section');
 // CloseHandle (from @mem/pages) closes them.
@@ -15,6 +15,7 @@ import {
   GENERIC_READ,
   GENERIC_WRITE,
   INVALID_HANDLE_VALUE,
+  MEM_UNMAP_WITH_TRANSIENT_BOOST,
   MemError,
   PROCESS_QUERY_INFORMATION,
   type Process,
@@ -248,6 +249,19 @@ export function UnmapViewOfFile(process: Process, lpBaseAddress: number): boolea
   } catch (error) {
     return toWin32(process, error, false);
   }
+}
+
+/**
+ * UnmapViewOfFileEx (Windows 8): UnmapViewOfFile with flags. MEM_UNMAP_WITH_TRANSIENT_BOOST only
+ * tunes page priority (accepted, no effect here); MEM_PRESERVE_PLACEHOLDER needs a view mapped into a
+ * placeholder, which this simulation does not make: ERROR_INVALID_PARAMETER, as for any other bit.
+ */
+export function UnmapViewOfFileEx(process: Process, BaseAddress: number, UnmapFlags: number): boolean {
+  if (((UnmapFlags >>> 0) & ~MEM_UNMAP_WITH_TRANSIENT_BOOST) !== 0) {
+    process.lastError = ERROR_INVALID_PARAMETER;
+    return false;
+  }
+  return UnmapViewOfFile(process, BaseAddress);
 }
 
 /**

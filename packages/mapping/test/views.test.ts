@@ -21,8 +21,10 @@ import {
   MEM_DECOMMIT,
   MEM_FREE,
   MEM_MAPPED,
+  MEM_PRESERVE_PLACEHOLDER,
   MEM_RESERVE,
   MEM_RESET,
+  MEM_UNMAP_WITH_TRANSIENT_BOOST,
   OPEN_EXISTING,
   PAGE_EXECUTE,
   PAGE_EXECUTE_READ,
@@ -328,6 +330,18 @@ describe('test_MapViewOfFile', () => {
     expectFailure(k, () => k.UnmapViewOfFile(0xdeadbeef), false, ERROR_INVALID_ADDRESS);
     expectFailure(k, () => k.UnmapViewOfFile(0), false, ERROR_INVALID_ADDRESS);
     expect(snapshot(k)).toEqual(before);
+  });
+
+  it('UnmapViewOfFileEx accepts MEM_UNMAP_WITH_TRANSIENT_BOOST and refuses other flags', () => {
+    const k = kernel();
+    const h = k.CreateFileMapping(INVALID_HANDLE_VALUE, undefined, PAGE_READWRITE, 0, 0x1000, undefined);
+    const view = k.MapViewOfFile(h, FILE_MAP_READ, 0, 0, 0);
+    expectFailure(k, () => k.UnmapViewOfFileEx(view, MEM_PRESERVE_PLACEHOLDER), false, ERROR_INVALID_PARAMETER);
+    expectFailure(k, () => k.UnmapViewOfFileEx(view, 0x80), false, ERROR_INVALID_PARAMETER);
+    expect(query(k, view).Type).toBe(MEM_MAPPED);
+    expect(k.UnmapViewOfFileEx(view + 10, MEM_UNMAP_WITH_TRANSIENT_BOOST)).toBe(true);
+    expect(query(k, view).State).toBe(MEM_FREE);
+    expectFailure(k, () => k.UnmapViewOfFileEx(view, 0), false, ERROR_INVALID_ADDRESS);
   });
 
   it('bad offsets, sizes, addresses and handles fail with the Windows error and change nothing', () => {
