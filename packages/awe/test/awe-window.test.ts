@@ -42,6 +42,17 @@ describe('createAweWindow', () => {
     userPhysicalPagesOf(process)?.validate();
   });
 
+  it.each(['x86', 'wow64', 'arm64', 'ia64'] as const)('works with the page size and address range of %s', (geometry) => {
+    const { process } = setup({ geometry, physicalMemory: 8 << 20 });
+    const pageSize = process.geometry.pageSize;
+    const window = createAweWindow(process, { windowSize: 2 * pageSize, poolPages: 6 });
+    expect(window.windowPages).toBe(2);
+    for (let pool = 0; pool < 6; pool++) process.mem.setUint32(window.map(pool % 2, pool) + pageSize - 4, pool + 1);
+    for (let pool = 5; pool >= 0; pool--) expect(process.mem.getUint32(window.map(1 - (pool % 2), pool) + pageSize - 4)).toBe(pool + 1);
+    expect(faults(process, window.base + 2 * pageSize)).toBe(true);
+    userPhysicalPagesOf(process)?.validate();
+  });
+
   it('write via one mapping, remap the frames elsewhere, read the same data back', () => {
     const { process } = setup();
     const window = createAweWindow(process, { windowSize: 3 * PAGE, poolPages: 3 });
