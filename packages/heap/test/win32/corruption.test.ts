@@ -80,6 +80,26 @@ describe('heap corruption on x64 (termination on, as for every 64-bit process)',
   });
 });
 
+describe('use after free', () => {
+  it('a write over a freed block\'s links is caught when the heap reuses it: FALSE on x86, STATUS_HEAP_CORRUPTION on x64', () => {
+    for (const geometry of ['x86', 'x64'] as const) {
+      const k = heapKernel(geometry, 'segregated');
+      const heap = k.GetProcessHeap();
+      const blocks = [k.HeapAlloc(heap, 0, 200), k.HeapAlloc(heap, 0, 200), k.HeapAlloc(heap, 0, 200)];
+      expect(k.HeapFree(heap, 0, blocks[1]!)).toBe(true);
+      k.mem.fill(blocks[1]!, 16, 0x41); // the freed block's list links
+      expect(k.HeapValidate(heap, 0, 0)).toBe(false);
+      if (geometry === 'x86') {
+        const [result, error] = attempt(k, () => k.HeapAlloc(heap, 0, 200));
+        expect(result).toBe(0);
+        expect(error).not.toBe(SENTINEL);
+      } else {
+        expect(() => k.HeapAlloc(heap, 0, 200)).toThrowError(expect.objectContaining({ code: STATUS_HEAP_CORRUPTION }));
+      }
+    }
+  });
+});
+
 describe.each(['x86', 'x64'] as const)('debug heap on %s', (geometry) => {
   it('H-028: tail checking puts ≥ 8 bytes of 0xAB after every small block; HeapValidate detects a changed tail', () => {
     const k = heapKernel(geometry);
