@@ -52,6 +52,23 @@ const NT_LIST_COUNT = SMALL_LISTS + (24 - 7) * 8;
 /** How many blocks of a class list best-fit examines before taking the next class's head. */
 const CLASS_SCAN_LIMIT = 32;
 
+/**
+ * The NT policy's list for a free block of `granules` granules: exact lists below 128 granules, then 8
+ * log-linear classes per power of two (a block in list i is at least the class's lower bound).
+ */
+export function ntListIndex(granules: number): number {
+  if (granules < SMALL_LISTS) return granules;
+  const band = 31 - Math.clz32(granules);
+  return SMALL_LISTS + (band - 7) * 8 + ((granules >>> (band - 3)) & 7);
+}
+
+/** The smallest size (in granules) a block in NT list `index` can have. */
+export function ntListLowerBound(index: number): number {
+  if (index < SMALL_LISTS) return index;
+  const band = 7 + Math.floor((index - SMALL_LISTS) / 8);
+  return 2 ** band + ((index - SMALL_LISTS) % 8) * 2 ** (band - 3);
+}
+
 function roundUp(value: number, step: number): number {
   return Math.ceil(value / step) * step;
 }
@@ -244,9 +261,7 @@ export class SegregatedHeap implements HeapStrategy {
 
   /** The list a free block of `granules` granules lives in. */
   protected listIndex(granules: number): number {
-    if (granules < SMALL_LISTS) return granules;
-    const band = 31 - Math.clz32(granules);
-    return SMALL_LISTS + (band - 7) * 8 + ((granules >>> (band - 3)) & 7);
+    return ntListIndex(granules);
   }
 
   /** A free block of at least `granules` granules, or 0. NT policy: exact lists, then best fit in a class. */

@@ -12,6 +12,29 @@ const SECOND_LEVEL_COUNT = 1 << SECOND_LEVEL_BITS;
 /** Sizes below SECOND_LEVEL_COUNT granules each get their own list; then 16 classes per power of two up to 2^25. */
 const TLSF_LIST_COUNT = SECOND_LEVEL_COUNT + (25 - SECOND_LEVEL_BITS) * SECOND_LEVEL_COUNT;
 
+/** First level: the power of two; second level: 16 linear classes in it (sizes in granules). */
+export function tlsfListIndex(granules: number): number {
+  if (granules < SECOND_LEVEL_COUNT) return granules;
+  const firstLevel = 31 - Math.clz32(granules);
+  const secondLevel = (granules >>> (firstLevel - SECOND_LEVEL_BITS)) - SECOND_LEVEL_COUNT;
+  return SECOND_LEVEL_COUNT + (firstLevel - SECOND_LEVEL_BITS) * SECOND_LEVEL_COUNT + secondLevel;
+}
+
+/** The first list whose every block holds `granules`: the request rounded up to its class boundary. */
+export function tlsfSearchIndex(granules: number): number {
+  if (granules < SECOND_LEVEL_COUNT) return granules;
+  const firstLevel = 31 - Math.clz32(granules);
+  return tlsfListIndex(granules + (1 << (firstLevel - SECOND_LEVEL_BITS)) - 1);
+}
+
+/** The smallest size (in granules) a block in TLSF list `index` can have. */
+export function tlsfListLowerBound(index: number): number {
+  if (index < SECOND_LEVEL_COUNT) return index;
+  const firstLevel = SECOND_LEVEL_BITS + Math.floor((index - SECOND_LEVEL_COUNT) / SECOND_LEVEL_COUNT);
+  const secondLevel = (index - SECOND_LEVEL_COUNT) % SECOND_LEVEL_COUNT;
+  return 2 ** firstLevel + secondLevel * 2 ** (firstLevel - SECOND_LEVEL_BITS);
+}
+
 export class TlsfHeap extends SegregatedHeap {
   override readonly name: string = 'tlsf';
 
@@ -20,19 +43,11 @@ export class TlsfHeap extends SegregatedHeap {
   }
 
   protected override listIndex(granules: number): number {
-    if (granules < SECOND_LEVEL_COUNT) return granules;
-    const firstLevel = 31 - Math.clz32(granules);
-    const secondLevel = (granules >>> (firstLevel - SECOND_LEVEL_BITS)) - SECOND_LEVEL_COUNT;
-    return SECOND_LEVEL_COUNT + (firstLevel - SECOND_LEVEL_BITS) * SECOND_LEVEL_COUNT + secondLevel;
+    return tlsfListIndex(granules);
   }
 
   protected override findFit(granules: number): number {
-    let rounded = granules;
-    if (granules >= SECOND_LEVEL_COUNT) {
-      const firstLevel = 31 - Math.clz32(granules);
-      rounded = granules + (1 << (firstLevel - SECOND_LEVEL_BITS)) - 1;
-    }
-    const index = this.nextNonEmpty(this.listIndex(rounded));
+    const index = this.nextNonEmpty(tlsfSearchIndex(granules));
     return index < 0 ? 0 : this.listHead(index);
   }
 }
