@@ -7,6 +7,15 @@ const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1', CI: process.env.CI 
 const bin = (name) => `node_modules/.bin/${name}`;
 const run = (cmd, args) => spawnSync(cmd, args, { stdio: 'inherit', env }).status ?? 1;
 
+// The explorer's end-to-end test drives Debian's Chromium (no browser download works here): install it
+// on a fresh machine, as root, from Debian's packages.
+if (!existsSync('/usr/bin/chromium') && process.getuid?.() === 0) {
+  console.log('installing Debian chromium for the browser tests (apt-get)');
+  spawnSync('sh', ['-c', 'apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
 let failedChecks = 0;
 for (const task of [
   [bin('turbo'), ['run', 'build', 'typecheck', 'publint', '--output-logs=errors-only']],
