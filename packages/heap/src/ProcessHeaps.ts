@@ -32,8 +32,8 @@ export interface HeapCreateOptions {
 export class ProcessHeapList implements HeapOwner {
   readonly process: Process;
   /** Strategy of the process's heaps ('lfh', 'segregated', or any registered name). */
-  strategyName: string;
-  terminateOnCorruption: boolean;
+  readonly strategyName: string;
+  private terminate: boolean;
   /** Process heap first, then HeapCreate order. */
   readonly heaps: Heap[] = [];
   readonly byHandle = new Map<number, Heap>();
@@ -44,7 +44,16 @@ export class ProcessHeapList implements HeapOwner {
     this.strategyName = strategyName;
     // Windows turns termination on for every 64-bit process (and for 32-bit images of subsystem 6+;
     // our 32-bit processes stand for older images, so they start without it).
-    this.terminateOnCorruption = process.geometry.pointerSize === 8;
+    this.terminate = process.geometry.pointerSize === 8;
+  }
+
+  /** HeapEnableTerminationOnCorruption is in force for the process (it can only be turned on). */
+  get terminateOnCorruption(): boolean {
+    return this.terminate;
+  }
+
+  enableTerminationOnCorruption(): void {
+    this.terminate = true;
   }
 
   createStrategy(name: string, creation: HeapCreation, previous?: HeapStrategy): HeapStrategy {
@@ -138,7 +147,7 @@ export function listHeaps(process: Process): readonly Heap[] {
 
 /** HeapSetInformation(NULL, HeapEnableTerminationOnCorruption): process-wide and irreversible. */
 export function enableTerminationOnCorruption(process: Process): void {
-  processHeaps(process).terminateOnCorruption = true;
+  processHeaps(process).enableTerminationOnCorruption();
 }
 
 function makeHeap(
