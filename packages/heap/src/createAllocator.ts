@@ -3,6 +3,7 @@
 // malloc-shaped Allocator interface: offsets, 0 on out-of-memory, MemError on misuse.
 import type { Allocator, HeapMemory, HeapStats, HeapStrategy, HeapStrategyFactory, HeapWalkEntry, PageSource } from './api';
 import { invalidParameter } from './errors';
+import { assertSize } from './numbers';
 import { BufferPageSource } from './sources/BufferPageSource';
 import { FlatPageSource, type FlatSourceGeometry } from './sources/FlatPageSource';
 import { SharedArrayBufferPageSource } from './sources/SharedArrayBufferPageSource';
@@ -70,8 +71,8 @@ class StrategyAllocator implements Allocator {
   }
 
   calloc(count: number, size: number): number {
-    if (!Number.isInteger(count) || count < 0) throw invalidParameter(`count must be a non-negative integer, got ${count}`);
-    if (!Number.isInteger(size) || size < 0) throw invalidParameter(`size must be a non-negative integer, got ${size}`);
+    assertSize(count);
+    assertSize(size);
     const total = count * size;
     if (!Number.isSafeInteger(total)) return 0;
     const pointer = this.heap.allocate(total, 0);

@@ -18,7 +18,8 @@ export interface DescribeHeapStrategyOptions {
   makeSource?: () => PageSource;
 }
 
-function errorCode(action: () => unknown): number | undefined {
+/** The `code` of what `action` throws (a MemError's Windows code), or undefined when it does not throw. */
+export function errorCode(action: () => unknown): number | undefined {
   try {
     action();
   } catch (error) {

@@ -4,19 +4,11 @@ import { describe, expect, it } from 'vitest';
 import type { HeapWalkEntry } from '../src/api';
 import { createLowFragmentationHeap, lfhBucketSizes, LowFragmentationHeap } from '../src/strategies/lfh';
 import { SegregatedHeap } from '../src/strategies/segregated';
+import { errorCode as codeOf } from '../src/testing';
 import { bufferSource } from './support/sources';
 
 const HEAP_CORRUPTION = 0xc0000374;
 const INVALID_PARAMETER = 87;
-
-function codeOf(action: () => unknown): number | undefined {
-  try {
-    action();
-  } catch (error) {
-    return (error as { code?: number }).code;
-  }
-  return undefined;
-}
 
 function walk(heap: LowFragmentationHeap): HeapWalkEntry[] {
   const list: HeapWalkEntry[] = [];

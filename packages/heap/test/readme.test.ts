@@ -5,11 +5,8 @@ import { expect, it } from 'vitest';
 import type { HeapStrategy, HeapStrategyOptions, HeapWalkEntry } from '../src/api';
 import { BufferPageSource, createAllocator, createLfhHeap, createSegregatedHeap, registerStrategy } from '../src/index';
 import { describeHeapStrategy } from '../src/testing';
+import { GrowableSharedArrayBuffer } from './support/sources';
 
-const GrowableSharedArrayBuffer = SharedArrayBuffer as unknown as new (
-  length: number,
-  options: { maxByteLength: number },
-) => SharedArrayBuffer;
 
 it('README: createAllocator over an ArrayBuffer', () => {
   const a = createAllocator({ strategy: 'lfh', memory: new ArrayBuffer(64 << 20) });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createAllocator } from '../src/createAllocator';
 import { getStrategy, hasStrategy, registerStrategy, strategyNames } from '../src/strategies/registry';
 import { TlsfHeap } from '../src/strategies/tlsf';
+import { errorCode as code } from '../src/testing';
 import { bufferSource } from './support/sources';
 
 describe('strategy registry', () => {
@@ -22,14 +23,6 @@ describe('strategy registry', () => {
   });
 
   it('refuses unknown names, empty names and non-functions with ERROR_INVALID_PARAMETER', () => {
-    const code = (action: () => unknown) => {
-      try {
-        action();
-      } catch (error) {
-        return (error as { code?: number }).code;
-      }
-      return undefined;
-    };
     expect(code(() => getStrategy('nope'))).toBe(87);
     expect(code(() => registerStrategy('', (options) => new TlsfHeap(options)))).toBe(87);
     expect(code(() => registerStrategy('x', 42 as never))).toBe(87);

@@ -7,8 +7,8 @@ import { BufferMemory } from '../src/sources/BufferMemory';
 import { BufferPageSource } from '../src/sources/BufferPageSource';
 import { SharedArrayBufferPageSource } from '../src/sources/SharedArrayBufferPageSource';
 import { WasmMemoryPageSource } from '../src/sources/WasmMemoryPageSource';
+import { GrowableSharedArrayBuffer } from './support/sources';
 
-const Growable = SharedArrayBuffer as unknown as new (length: number, options: { maxByteLength: number }) => SharedArrayBuffer;
 const Resizable = ArrayBuffer as unknown as new (length: number, options: { maxByteLength: number }) => ArrayBuffer;
 
 describe('BufferMemory', () => {
@@ -83,7 +83,7 @@ describe('BufferPageSource', () => {
 
 describe('growable SharedArrayBuffer and WebAssembly.Memory', () => {
   it('grows a SharedArrayBuffer up to its maximum and no further', () => {
-    const buffer = new Growable(65536, { maxByteLength: 1 << 20 });
+    const buffer = new GrowableSharedArrayBuffer(65536, { maxByteLength: 1 << 20 });
     const allocator = createAllocator({ strategy: 'segregated', memory: buffer });
     const block = allocator.alloc(300_000);
     expect(block).not.toBe(0);

@@ -5,15 +5,9 @@ import type { PageSource } from '../src/api';
 import { BufferPageSource } from '../src/sources/BufferPageSource';
 import { SharedArrayBufferPageSource } from '../src/sources/SharedArrayBufferPageSource';
 import { WasmMemoryPageSource } from '../src/sources/WasmMemoryPageSource';
-import { highSource } from './support/sources';
+import { GrowableSharedArrayBuffer, highSource } from './support/sources';
 
 const BYTES = 32 << 20;
-
-/** `new SharedArrayBuffer(length, { maxByteLength })` (ES2024; not in the ES2023 lib types). */
-const GrowableSharedArrayBuffer = SharedArrayBuffer as unknown as new (
-  length: number,
-  options: { maxByteLength: number },
-) => SharedArrayBuffer;
 
 const sources: Record<string, (pointerSize: 4 | 8) => PageSource> = {
   ArrayBuffer: (pointerSize) => new BufferPageSource(new ArrayBuffer(BYTES), { pointerSize }),

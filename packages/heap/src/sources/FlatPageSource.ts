@@ -4,6 +4,7 @@
 // grow. The first page is never reserved, so address 0 is never a block. Subclasses say how the
 // buffer grows (ensureLength) and how big it may become (limit).
 import type { HeapMemory, PageSource } from '../api';
+import { roundUp } from '../numbers';
 import { BufferMemory } from './BufferMemory';
 
 export interface FlatSourceGeometry {
@@ -59,7 +60,7 @@ export abstract class FlatPageSource implements PageSource {
 
   reserve(size: number): number {
     if (!(size > 0)) return 0;
-    const rounded = Math.ceil(size / this.pageSize) * this.pageSize;
+    const rounded = roundUp(size, this.pageSize);
     for (let i = 0; i < this.freeStarts.length; i++) {
       const start = this.freeStarts[i] as number;
       const end = this.freeEnds[i] as number;
@@ -77,7 +78,7 @@ export abstract class FlatPageSource implements PageSource {
   }
 
   release(address: number, size: number): void {
-    const rounded = Math.ceil(size / this.pageSize) * this.pageSize;
+    const rounded = roundUp(size, this.pageSize);
     this.decommit(address, rounded);
     this.reservedBytes -= rounded;
     let i = 0;

@@ -9,16 +9,13 @@
 // makes free() of a foreign, interior or dead pointer an O(1) refusal; validate() walks every region.
 import type { HeapMemory, HeapStats, HeapStrategy, HeapStrategyOptions, HeapWalkEntry, PageSource } from '../api';
 import { COMMIT_STEP } from '../constants';
-import { badPointer, heapCorruption, invalidParameter } from '../errors';
+import { badPointer, heapCorruption } from '../errors';
+import { assertAlignment, assertSize, countBits, roundUp } from '../numbers';
 
 const FIRST_REGION = 0x100000;
 const REGION_CAP = 0x4000000;
 /** Bump blocks record sizes in 32 bits. */
 const MAXIMUM_BLOCK = 0xffff0000;
-
-function roundUp(value: number, step: number): number {
-  return Math.ceil(value / step) * step;
-}
 
 export class BumpArena implements HeapStrategy {
   readonly name = 'bump';
@@ -54,12 +51,6 @@ export class BumpArena implements HeapStrategy {
       this.source.granularity,
     );
     if (this.maximumSize > 0) this.nextRegionSize = roundUp(this.maximumSize, this.source.pageSize);
-  }
-
-  private checkSize(size: number): void {
-    if (typeof size !== 'number' || !Number.isInteger(size) || size < 0) {
-      throw invalidParameter(`size must be a non-negative integer, got ${String(size)}`);
-    }
   }
 
   private blockBytes(size: number): number {
@@ -103,10 +94,8 @@ export class BumpArena implements HeapStrategy {
   }
 
   allocate(size: number, alignment = 0): number {
-    this.checkSize(size);
-    if (alignment !== 0 && (!Number.isInteger(alignment) || alignment < 0 || (alignment & (alignment - 1)) !== 0)) {
-      throw invalidParameter(`alignment must be a power of two, got ${String(alignment)}`);
-    }
+    assertSize(size);
+    assertAlignment(alignment);
     if (size > MAXIMUM_BLOCK) return 0;
     const align = Math.max(alignment, this.granule);
     const bytes = this.blockBytes(size);
@@ -219,7 +208,7 @@ export class BumpArena implements HeapStrategy {
 
   resizeInPlace(pointer: number, size: number): boolean {
     const region = this.locate(pointer);
-    this.checkSize(size);
+    assertSize(size);
     if (size > MAXIMUM_BLOCK) return false;
     const block = pointer - this.headerSize;
     const at = block + this.headerSize - 8;
@@ -286,16 +275,7 @@ export class BumpArena implements HeapStrategy {
         }
         block += capacity;
       }
-      let bitsSet = 0;
-      const bits = this.regionLive[region] as Uint32Array;
-      for (let i = 0; i < bits.length; i++) {
-        let word = bits[i] as number;
-        while (word !== 0) {
-          word &= word - 1;
-          bitsSet++;
-        }
-      }
-      if (bitsSet !== marked) throw heapCorruption(this.regionBase[region] as number, 'live blocks beyond the top');
+      if (countBits(this.regionLive[region] as Uint32Array) !== marked) throw heapCorruption(this.regionBase[region] as number, 'live blocks beyond the top');
     }
     if (liveBytes !== this.liveBytes || liveBlocks !== this.liveBlocks) {
       throw heapCorruption(this.regionBase[0] ?? 0, 'live bytes do not match the blocks');

@@ -23,7 +23,8 @@ import {
   LFH_REQUEST_THRESHOLD,
   LFH_USERDATA_SIGNATURE,
 } from '../constants';
-import { badPointer, heapCorruption, hex, invalidParameter } from '../errors';
+import { badPointer, heapCorruption, hex } from '../errors';
+import { assertSize } from '../numbers';
 import { SegregatedHeap } from './segregated';
 
 const CHUNK_BUSY = 0x01;
@@ -150,9 +151,7 @@ export class LowFragmentationHeap implements HeapStrategy {
   // ---- allocation --------------------------------------------------------------------------------
 
   allocate(size: number, alignment = 0): number {
-    if (typeof size !== 'number' || !Number.isInteger(size) || size < 0) {
-      throw invalidParameter(`size must be a non-negative integer, got ${String(size)}`);
-    }
+    assertSize(size);
     if (size > LFH_MAXIMUM_BLOCK || alignment > this.granule || !this.enabled) {
       return this.allocateBackEnd(size, alignment, 0);
     }
@@ -412,9 +411,7 @@ export class LowFragmentationHeap implements HeapStrategy {
       return done;
     }
     const index = this.locateChunk(id, pointer);
-    if (typeof size !== 'number' || !Number.isInteger(size) || size < 0) {
-      throw invalidParameter(`size must be a non-negative integer, got ${String(size)}`);
-    }
+    assertSize(size);
     const capacity = this.bucketSize[this.subBucket[id] as number] as number;
     if (size > capacity) return false;
     const unused = this.lastUnused;

@@ -35,7 +35,8 @@ import {
   maximumAllocationSize,
   segmentHeaderSize,
 } from '../constants';
-import { badPointer, heapCorruption, hex, invalidParameter } from '../errors';
+import { badPointer, heapCorruption, hex } from '../errors';
+import { assertAlignment, assertSize, countBits, roundUp } from '../numbers';
 import { ERROR_NOT_ENOUGH_MEMORY, MemError } from '@mem/pages';
 
 const TWO_24 = 0x1000000;
@@ -69,17 +70,9 @@ export function ntListLowerBound(index: number): number {
   return 2 ** band + ((index - SMALL_LISTS) % 8) * 2 ** (band - 3);
 }
 
-function roundUp(value: number, step: number): number {
-  return Math.ceil(value / step) * step;
-}
-
 function headerCheck(word0: number, previousGranules: number, salt: number): number {
   const x = (word0 ^ previousGranules) >>> 0;
   return ((x ^ (x >>> 8) ^ (x >>> 16) ^ (x >>> 24) ^ salt) & 0xff) >>> 0;
-}
-
-function isPowerOfTwo(value: number): boolean {
-  return value > 0 && Number.isInteger(value) && 2 ** Math.round(Math.log2(value)) === value;
 }
 
 export interface SegregatedHeapOptions extends HeapStrategyOptions {
@@ -498,25 +491,13 @@ export class SegregatedHeap implements HeapStrategy {
 
   // ---- allocation --------------------------------------------------------------------------------
 
-  private checkSize(size: number): void {
-    if (typeof size !== 'number' || !Number.isInteger(size) || size < 0) {
-      throw invalidParameter(`size must be a non-negative integer, got ${String(size)}`);
-    }
-  }
-
-  private checkAlignment(alignment: number): void {
-    if (alignment !== 0 && !isPowerOfTwo(alignment)) {
-      throw invalidParameter(`alignment must be a power of two, got ${String(alignment)}`);
-    }
-  }
-
   private granulesFor(size: number): number {
     return Math.max(MIN_BLOCK_GRANULES, Math.ceil((size + this.headerSize) / this.granule));
   }
 
   allocate(size: number, alignment = 0): number {
-    this.checkSize(size);
-    this.checkAlignment(alignment);
+    assertSize(size);
+    assertAlignment(alignment);
     if (size > this.maxAllocation) return 0;
     if (alignment > this.granule) return this.allocateAligned(size, alignment);
     if (size >= this.largeThreshold) return this.allocateLarge(size, 0);
@@ -838,7 +819,7 @@ export class SegregatedHeap implements HeapStrategy {
 
   resizeInPlace(pointer: number, size: number): boolean {
     const segment = this.locate(pointer);
-    this.checkSize(size);
+    assertSize(size);
     if (segment <= -2) return this.resizeLarge(-2 - segment, size);
     if (size >= this.largeThreshold) return false;
     const block = pointer - this.headerSize;
@@ -1023,16 +1004,7 @@ export class SegregatedHeap implements HeapStrategy {
         previousFree = !busy;
         block = end;
       }
-      const shadow = this.segShadow[segment] as Uint32Array;
-      let marked = 0;
-      for (let i = 0; i < shadow.length; i++) {
-        let bits = shadow[i] as number;
-        while (bits !== 0) {
-          bits &= bits - 1;
-          marked++;
-        }
-      }
-      if (marked !== busyCount) throw heapCorruption(base, 'busy blocks missing from the segment');
+      if (countBits(this.segShadow[segment] as Uint32Array) !== busyCount) throw heapCorruption(base, 'busy blocks missing from the segment');
     }
     // Every list: links consistent, every member a free block of the list's size class.
     let listed = 0;

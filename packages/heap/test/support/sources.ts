@@ -4,6 +4,12 @@ import type { HeapMemory, PageSource } from '../../src/api';
 import type { BufferMemory } from '../../src/sources/BufferMemory';
 import { BufferPageSource } from '../../src/sources/BufferPageSource';
 
+/** `new SharedArrayBuffer(length, { maxByteLength })` (ES2024; not in the ES2023 lib types). */
+export const GrowableSharedArrayBuffer = SharedArrayBuffer as unknown as new (
+  length: number,
+  options: { maxByteLength: number },
+) => SharedArrayBuffer;
+
 export function bufferSource(pointerSize: 4 | 8, bytes = 32 << 20): BufferPageSource {
   return new BufferPageSource(new ArrayBuffer(bytes), { pointerSize });
 }
