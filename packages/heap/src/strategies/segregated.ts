@@ -386,6 +386,14 @@ export class SegregatedHeap implements HeapStrategy {
     if (this.committedBytes > this.peakCommittedBytes) this.peakCommittedBytes = this.committedBytes;
   }
 
+  /** Writes a free block, tells the block after it its size (or makes it the segment's last) and lists it. */
+  private placeFree(segment: number, block: number, granules: number, last: number, previous: number): void {
+    this.writeHeader(block, granules, last, 0, previous);
+    if (last === 0) this.setPrevious(block + granules * this.granule, granules);
+    else this.segLast[segment] = block;
+    this.insertFree(block, granules, last !== 0);
+  }
+
   /** Index of the segment whose committed blocks contain `address`, or −1. */
   private segmentOf(address: number): number {
     const cached = this.lastSegment;
@@ -523,11 +531,7 @@ export class SegregatedHeap implements HeapStrategy {
     }
     const rest = total - granules;
     if (rest >= MIN_BLOCK_GRANULES) {
-      const remainder = block + granules * this.granule;
-      this.writeHeader(remainder, rest, last, 0, granules);
-      if (last === 0) this.setPrevious(remainder + rest * this.granule, rest);
-      else this.segLast[segment] = remainder;
-      this.insertFree(remainder, rest, last !== 0);
+      this.placeFree(segment, block + granules * this.granule, rest, last, granules);
       this.writeHeader(block, granules, BLOCK_BUSY, granules * this.granule - this.headerSize - size, previous);
     } else {
       this.writeHeader(block, total, BLOCK_BUSY | last, total * this.granule - this.headerSize - size, previous);
@@ -756,10 +760,7 @@ export class SegregatedHeap implements HeapStrategy {
       previous = this.freeBeforePrevious;
     }
     const last = flags & BLOCK_LAST;
-    this.writeHeader(start, size, last, 0, previous);
-    if (last === 0) this.setPrevious(start + size * this.granule, size);
-    else this.segLast[segment] = start;
-    this.insertFree(start, size, last !== 0);
+    this.placeFree(segment, start, size, last, previous);
     if (last !== 0) this.trimSegment(segment, false);
   }
 
@@ -899,10 +900,7 @@ export class SegregatedHeap implements HeapStrategy {
         remainderLast = this.hFlags & BLOCK_LAST;
       }
     }
-    this.writeHeader(remainder, rest, remainderLast, 0, granules);
-    if (remainderLast === 0) this.setPrevious(remainder + rest * this.granule, rest);
-    else this.segLast[segment] = remainder;
-    this.insertFree(remainder, rest, remainderLast !== 0);
+    this.placeFree(segment, remainder, rest, remainderLast, granules);
     if (remainderLast !== 0) this.trimSegment(segment, false);
   }
 

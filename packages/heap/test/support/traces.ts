@@ -23,6 +23,12 @@ export interface Trace {
   alignment: Uint32Array;
 }
 
+/** `larger` holding `array`'s elements first. */
+function grown<T extends Uint8Array | Int32Array | Float64Array | Uint32Array>(array: T, larger: T): T {
+  larger.set(array as never);
+  return larger;
+}
+
 /** Reads the first `limit` events of a trace (all of them when limit is Infinity). */
 export async function readTrace(name: string, limit = Number.POSITIVE_INFINITY): Promise<Trace> {
   const path = new URL(`${name}.mtrace.gz`, TRACE_DIRECTORY);
@@ -39,18 +45,10 @@ export async function readTrace(name: string, limit = Number.POSITIVE_INFINITY):
     if (count === limit) break;
     if (count === capacity) {
       capacity *= 2;
-      const k = new Uint8Array(capacity);
-      k.set(kind);
-      kind = k;
-      const i = new Int32Array(capacity);
-      i.set(id);
-      id = i;
-      const s = new Float64Array(capacity);
-      s.set(size);
-      size = s;
-      const a = new Uint32Array(capacity);
-      a.set(alignment);
-      alignment = a;
+      kind = grown(kind, new Uint8Array(capacity));
+      id = grown(id, new Int32Array(capacity));
+      size = grown(size, new Float64Array(capacity));
+      alignment = grown(alignment, new Uint32Array(capacity));
     }
     const parts = line.split(' ');
     const tag = parts[0];
