@@ -444,7 +444,7 @@ export class AddressSpace {
     this.dropFrame(leaf, slot);
     leaf.protection[slot] = 0;
     leaf.flags[slot] = 0;
-    leaf.fast[slot] = 0;
+    leaf.clearFast(slot);
     leaf.committedCount--;
     allocation.committedPages--;
     this.committedPagesValue--;
@@ -514,7 +514,7 @@ export class AddressSpace {
           if (((leaf.flags[slot] ?? 0) & PAGE_FLAG_LOCKED) !== 0) this.lockedPagesValue--;
           leaf.protection[slot] = 0;
           leaf.flags[slot] = 0;
-          leaf.fast[slot] = 0;
+          leaf.clearFast(slot);
           leaf.committedCount--;
           released++;
         }

@@ -7,7 +7,7 @@
 import type { AddressSpace } from './address-space';
 import type { Allocation } from './allocation';
 import { AccessViolation, type AccessOperation, GuardPageViolation } from './errors';
-import { FAST_READ, FAST_WRITE, LEAF_PAGES, PAGE_FLAG_DIRTY, PAGE_FLAG_WATCHED, type PageTable, isCopyOnWrite, isExecutable, isReadable, isWritable } from './page-table';
+import { FAST_READ, FAST_WRITE, LEAF_PAGES, PAGE_FLAG_DIRTY, PAGE_FLAG_WATCHED, type PageTable, type TranslationCache, isCopyOnWrite, isExecutable, isReadable, isWritable } from './page-table';
 import { PAGE_GUARD } from './constants';
 
 const scratchBuffer = new ArrayBuffer(8);
@@ -19,7 +19,7 @@ const PAGE_OK = 0;
 const PAGE_AV = 1;
 const PAGE_GUARD_HIT = 2;
 
-export class MemoryAccess {
+export class MemoryAccess implements TranslationCache {
   // Fields are `declare`d and set in the constructor: a class-field declaration would first store
   // undefined, which generalises the field representation and made the hot path ~4x slower.
   declare readonly space: AddressSpace;
@@ -35,6 +35,15 @@ export class MemoryAccess {
   declare private readonly slabMask: number;
   /** When true (the kernel accessor) only committed-ness is checked. */
   declare private readonly privileged: boolean;
+  // One-page translation caches (a TLB): the last page loaded from / stored to on the fast path,
+  // as its first address and its place in a slab. The page table invalidates them (sets the base
+  // to -Infinity) whenever any fast entry changes, so a hit is exactly as safe as a fast-path hit.
+  declare private readBase: number;
+  declare private readView: DataView;
+  declare private readOffset: number;
+  declare private writeBase: number;
+  declare private writeView: DataView;
+  declare private writeOffset: number;
 
   constructor(space: AddressSpace, options: { dep?: boolean; privileged?: boolean } = {}) {
     this.space = space;
@@ -48,6 +57,27 @@ export class MemoryAccess {
     this.leafSpan = LEAF_PAGES * space.pageSize;
     this.slabShift = space.physical.slabShift;
     this.slabMask = space.physical.framesPerSlab - 1;
+    this.readView = this.writeView = scratch;
+    this.readOffset = this.writeOffset = 0;
+    this.readBase = this.writeBase = Number.NEGATIVE_INFINITY;
+    this.table.addTranslationCache(this);
+  }
+
+  invalidateTranslation(): void {
+    this.readBase = Number.NEGATIVE_INFINITY;
+    this.writeBase = Number.NEGATIVE_INFINITY;
+  }
+
+  private rememberRead(pageBase: number, frame: number): void {
+    this.readBase = pageBase;
+    this.readView = this.views[frame >>> this.slabShift] as DataView;
+    this.readOffset = (frame & this.slabMask) << this.pageShift;
+  }
+
+  private rememberWrite(pageBase: number, frame: number): void {
+    this.writeBase = pageBase;
+    this.writeView = this.views[frame >>> this.slabShift] as DataView;
+    this.writeOffset = (frame & this.slabMask) << this.pageShift;
   }
 
   // ------------------------------------------------------------------ slow path
@@ -151,6 +181,12 @@ export class MemoryAccess {
   // ------------------------------------------------------------------ loads
 
   getUint8(address: number): number {
+    const inPage = address - this.readBase;
+    if (inPage >= 0 && inPage <= this.pageSize - 1) return this.readView.getUint8(this.readOffset + inPage);
+    return this.getUint8Miss(address);
+  }
+
+  private getUint8Miss(address: number): number {
     const table = this.table;
     let offset = address - table.cacheBase;
     if (!(offset >= 0 && offset < this.leafSpan)) {
@@ -160,6 +196,7 @@ export class MemoryAccess {
     const entry = table.cacheFast[offset >>> this.pageShift] as number;
     if ((entry & FAST_READ) !== 0) {
       const frame = entry >>> 2;
+      this.rememberRead(address - (offset & this.pageMask), frame);
       return (this.views[frame >>> this.slabShift] as DataView).getUint8(((frame & this.slabMask) << this.pageShift) + (offset & this.pageMask));
     }
     return this.slowLoad(address, 1).getUint8(0);
@@ -170,6 +207,12 @@ export class MemoryAccess {
   }
 
   getUint16(address: number): number {
+    const inPage = address - this.readBase;
+    if (inPage >= 0 && inPage <= this.pageSize - 2) return this.readView.getUint16(this.readOffset + inPage, true);
+    return this.getUint16Miss(address);
+  }
+
+  private getUint16Miss(address: number): number {
     const table = this.table;
     let offset = address - table.cacheBase;
     if (!(offset >= 0 && offset < this.leafSpan)) {
@@ -180,6 +223,7 @@ export class MemoryAccess {
     const inPage = offset & this.pageMask;
     if ((entry & FAST_READ) !== 0 && inPage <= this.pageSize - 2) {
       const frame = entry >>> 2;
+      this.rememberRead(address - inPage, frame);
       return (this.views[frame >>> this.slabShift] as DataView).getUint16(((frame & this.slabMask) << this.pageShift) + inPage, true);
     }
     return this.slowLoad(address, 2).getUint16(0, true);
@@ -190,6 +234,12 @@ export class MemoryAccess {
   }
 
   getUint32(address: number): number {
+    const inPage = address - this.readBase;
+    if (inPage >= 0 && inPage <= this.pageSize - 4) return this.readView.getUint32(this.readOffset + inPage, true);
+    return this.getUint32Miss(address);
+  }
+
+  private getUint32Miss(address: number): number {
     const table = this.table;
     let offset = address - table.cacheBase;
     if (!(offset >= 0 && offset < this.leafSpan)) {
@@ -200,6 +250,7 @@ export class MemoryAccess {
     const inPage = offset & this.pageMask;
     if ((entry & FAST_READ) !== 0 && inPage <= this.pageSize - 4) {
       const frame = entry >>> 2;
+      this.rememberRead(address - inPage, frame);
       return (this.views[frame >>> this.slabShift] as DataView).getUint32(((frame & this.slabMask) << this.pageShift) + inPage, true);
     }
     return this.slowLoad(address, 4).getUint32(0, true);
@@ -215,6 +266,12 @@ export class MemoryAccess {
   }
 
   getFloat64(address: number): number {
+    const inPage = address - this.readBase;
+    if (inPage >= 0 && inPage <= this.pageSize - 8) return this.readView.getFloat64(this.readOffset + inPage, true);
+    return this.getFloat64Miss(address);
+  }
+
+  private getFloat64Miss(address: number): number {
     const table = this.table;
     let offset = address - table.cacheBase;
     if (!(offset >= 0 && offset < this.leafSpan)) {
@@ -225,6 +282,7 @@ export class MemoryAccess {
     const inPage = offset & this.pageMask;
     if ((entry & FAST_READ) !== 0 && inPage <= this.pageSize - 8) {
       const frame = entry >>> 2;
+      this.rememberRead(address - inPage, frame);
       return (this.views[frame >>> this.slabShift] as DataView).getFloat64(((frame & this.slabMask) << this.pageShift) + inPage, true);
     }
     return this.slowLoad(address, 8).getFloat64(0, true);
@@ -262,6 +320,15 @@ export class MemoryAccess {
   // ------------------------------------------------------------------ stores
 
   setUint8(address: number, value: number): void {
+    const inPage = address - this.writeBase;
+    if (inPage >= 0 && inPage <= this.pageSize - 1) {
+      this.writeView.setUint8(this.writeOffset + inPage, value);
+      return;
+    }
+    this.setUint8Miss(address, value);
+  }
+
+  private setUint8Miss(address: number, value: number): void {
     const table = this.table;
     let offset = address - table.cacheBase;
     if (!(offset >= 0 && offset < this.leafSpan)) {
@@ -271,6 +338,7 @@ export class MemoryAccess {
     const entry = table.cacheFast[offset >>> this.pageShift] as number;
     if ((entry & FAST_WRITE) !== 0) {
       const frame = entry >>> 2;
+      this.rememberWrite(address - (offset & this.pageMask), frame);
       (this.views[frame >>> this.slabShift] as DataView).setUint8(((frame & this.slabMask) << this.pageShift) + (offset & this.pageMask), value);
       return;
     }
@@ -283,6 +351,15 @@ export class MemoryAccess {
   }
 
   setUint16(address: number, value: number): void {
+    const inPage = address - this.writeBase;
+    if (inPage >= 0 && inPage <= this.pageSize - 2) {
+      this.writeView.setUint16(this.writeOffset + inPage, value, true);
+      return;
+    }
+    this.setUint16Miss(address, value);
+  }
+
+  private setUint16Miss(address: number, value: number): void {
     const table = this.table;
     let offset = address - table.cacheBase;
     if (!(offset >= 0 && offset < this.leafSpan)) {
@@ -293,6 +370,7 @@ export class MemoryAccess {
     const inPage = offset & this.pageMask;
     if ((entry & FAST_WRITE) !== 0 && inPage <= this.pageSize - 2) {
       const frame = entry >>> 2;
+      this.rememberWrite(address - inPage, frame);
       (this.views[frame >>> this.slabShift] as DataView).setUint16(((frame & this.slabMask) << this.pageShift) + inPage, value, true);
       return;
     }
@@ -305,6 +383,15 @@ export class MemoryAccess {
   }
 
   setUint32(address: number, value: number): void {
+    const inPage = address - this.writeBase;
+    if (inPage >= 0 && inPage <= this.pageSize - 4) {
+      this.writeView.setUint32(this.writeOffset + inPage, value, true);
+      return;
+    }
+    this.setUint32Miss(address, value);
+  }
+
+  private setUint32Miss(address: number, value: number): void {
     const table = this.table;
     let offset = address - table.cacheBase;
     if (!(offset >= 0 && offset < this.leafSpan)) {
@@ -315,6 +402,7 @@ export class MemoryAccess {
     const inPage = offset & this.pageMask;
     if ((entry & FAST_WRITE) !== 0 && inPage <= this.pageSize - 4) {
       const frame = entry >>> 2;
+      this.rememberWrite(address - inPage, frame);
       (this.views[frame >>> this.slabShift] as DataView).setUint32(((frame & this.slabMask) << this.pageShift) + inPage, value, true);
       return;
     }
@@ -332,6 +420,15 @@ export class MemoryAccess {
   }
 
   setFloat64(address: number, value: number): void {
+    const inPage = address - this.writeBase;
+    if (inPage >= 0 && inPage <= this.pageSize - 8) {
+      this.writeView.setFloat64(this.writeOffset + inPage, value, true);
+      return;
+    }
+    this.setFloat64Miss(address, value);
+  }
+
+  private setFloat64Miss(address: number, value: number): void {
     const table = this.table;
     let offset = address - table.cacheBase;
     if (!(offset >= 0 && offset < this.leafSpan)) {
@@ -342,6 +439,7 @@ export class MemoryAccess {
     const inPage = offset & this.pageMask;
     if ((entry & FAST_WRITE) !== 0 && inPage <= this.pageSize - 8) {
       const frame = entry >>> 2;
+      this.rememberWrite(address - inPage, frame);
       (this.views[frame >>> this.slabShift] as DataView).setFloat64(((frame & this.slabMask) << this.pageShift) + inPage, value, true);
       return;
     }

@@ -87,17 +87,33 @@ export class PageTableLeaf {
   /** Pages with a frame. */
   framedCount = 0;
 
-  constructor(key: number) {
+  /** Notified whenever a fast entry of this leaf changes. */
+  private readonly table: PageTable;
+
+  constructor(key: number, table: PageTable) {
     this.key = key;
+    this.table = table;
   }
 
   refresh(slot: number): void {
     this.fast[slot] = fastEntry(this.frames[slot] ?? -1, this.protection[slot] ?? 0, this.flags[slot] ?? 0);
+    this.table.invalidateTranslations();
+  }
+
+  /** Sends page `slot` to the slow path (its state is about to be cleared). */
+  clearFast(slot: number): void {
+    this.fast[slot] = 0;
+    this.table.invalidateTranslations();
   }
 }
 
 /** Host bytes of one leaf. */
 export const LEAF_HOST_BYTES = LEAF_PAGES * (4 + 2 + 1 + 4) + 64;
+
+/** A cache of recent page translations (MemoryAccess's one-page TLB). */
+export interface TranslationCache {
+  invalidateTranslation(): void;
+}
 
 /** An all-zero fast array: every access through it takes the slow path. */
 export const EMPTY_FAST = new Int32Array(LEAF_PAGES);
@@ -118,6 +134,9 @@ export class PageTable {
   declare cacheBase: number;
   declare cacheFast: Int32Array;
 
+  /** Memory accessors whose one-page translation caches must forget a page whose fast entry changed. */
+  private readonly translationCaches: TranslationCache[] = [];
+
   constructor(pageSize = 4096) {
     this.leafSpan = LEAF_PAGES * pageSize;
     // nothing cached: a base two leaves below 0 matches only negative addresses, which then see
@@ -125,6 +144,16 @@ export class PageTable {
     this.cacheKey = -2;
     this.cacheBase = -2 * this.leafSpan;
     this.cacheFast = EMPTY_FAST;
+  }
+
+  /** Registers a memory accessor's translation cache (it is invalidated on every fast-entry change). */
+  addTranslationCache(cache: TranslationCache): void {
+    this.translationCaches.push(cache);
+  }
+
+  invalidateTranslations(): void {
+    const caches = this.translationCaches;
+    for (let index = 0; index < caches.length; index++) (caches[index] as TranslationCache).invalidateTranslation();
   }
 
   get leafCount(): number {
@@ -157,7 +186,7 @@ export class PageTable {
     const index = key % DIRECTORY_LEAVES;
     let found = directory[index];
     if (found === undefined) {
-      found = new PageTableLeaf(key);
+      found = new PageTableLeaf(key, this);
       directory[index] = found;
       this.leafCountValue++;
       if (this.cacheKey === key) this.cacheFast = found.fast;
