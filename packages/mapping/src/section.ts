@@ -278,7 +278,7 @@ export class Section implements NamedObject {
 
   /**
    * Commits section pages [first, end) of a SEC_RESERVE section and shows them committed in every
-   * view (with each view's protection). Returns the pages newly committed. Throws
+   * view but `except` (with each view's protection). Returns the pages newly committed. Throws
    * ERROR_COMMITMENT_LIMIT (nothing changed) beyond the commit limit.
    */
   commitPages(first: number, end: number, except: View | undefined): number[] {
@@ -292,12 +292,6 @@ export class Section implements NamedObject {
     return fresh;
   }
 
-  /** Undoes commitPages (a view could not follow). */
-  uncommitPages(pages: number[]): void {
-    for (const page of pages) this.committed.set(page, 0);
-    this.physical.uncharge(pages.length);
-    this.chargedPagesValue -= pages.length;
-  }
 
   /**
    * Writes the pages in [first, end) that differ from the file back to it (FlushViewOfFile). Pages

@@ -128,9 +128,17 @@ export class View implements AllocationOwner {
     if (protection < 0) throw new MemError(ERROR_INVALID_PARAMETER, `protection 0x${(protect >>> 0).toString(16)} does not suit the view`);
     const first = this.firstPage + (address - allocation.base) / section.pageSize;
     const end = first + size / section.pageSize;
-    const fresh = section.reserve ? section.commitPages(first, end, this) : [];
+    if (section.reserve) {
+      // checked before anything changes: the section pays for fresh pages, copy-on-write views again
+      const fresh = end - first - section.committedCount(first, end);
+      const copyViews = section.views.filter((view) => view.copyOnWrite).length;
+      const physical = section.physical;
+      if (physical.commitChargePages + fresh * (1 + copyViews) > physical.commitLimitPages) {
+        throw new MemError(ERROR_COMMITMENT_LIMIT, `cannot commit ${fresh} section pages`);
+      }
+      section.commitPages(first, end, this);
+    }
     if (!this.space.setCommitted(allocation, address, size, protection)) {
-      section.uncommitPages(fresh);
       throw new MemError(ERROR_COMMITMENT_LIMIT, 'cannot commit the view pages');
     }
   }

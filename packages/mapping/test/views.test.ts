@@ -4,6 +4,7 @@
 // here as a small reference model.
 import {
   ERROR_ACCESS_DENIED,
+  ERROR_COMMITMENT_LIMIT,
   ERROR_INVALID_ADDRESS,
   ERROR_INVALID_HANDLE,
   ERROR_INVALID_PARAMETER,
@@ -48,7 +49,7 @@ import {
   SEC_WRITECOMBINE,
 } from '@mem/pages';
 import { describe, expect, it } from 'vitest';
-import { type Kernel, attempt, expectFailure, kernel, query, sibling, snapshot, tempFile } from './support';
+import { type Kernel, attempt, expectFailure, kernel, query, sectionOf, sibling, snapshot, tempFile } from './support';
 
 const MAPPING_SIZE = 0x100000;
 
@@ -261,6 +262,22 @@ describe('test_MapViewOfFile', () => {
     k.process.addressSpace.validate();
     other.process.addressSpace.validate();
     k.machine.physical.validate();
+  });
+
+  it('committing a SEC_RESERVE section beyond the commit limit is ERROR_COMMITMENT_LIMIT and changes nothing', () => {
+    const k = kernel({ physicalMemory: 16 << 20, pagingFile: 0 });
+    const h = k.CreateFileMapping(INVALID_HANDLE_VALUE, undefined, PAGE_READWRITE | SEC_RESERVE, 0, 64 << 20, undefined);
+    const view = k.MapViewOfFile(h, FILE_MAP_WRITE, 0, 0, 0);
+    const copy = k.MapViewOfFile(h, FILE_MAP_COPY, 0, 0, 0);
+    const before = snapshot(k);
+    const charge = k.machine.physical.commitChargePages;
+    expectFailure(k, () => k.VirtualAlloc(view, 32 << 20, MEM_COMMIT, PAGE_READWRITE), 0, ERROR_COMMITMENT_LIMIT);
+    expect(snapshot(k)).toEqual(before);
+    expect(k.machine.physical.commitChargePages).toBe(charge);
+    expect(k.VirtualAlloc(view, 1 << 20, MEM_COMMIT, PAGE_READWRITE)).toBe(view);
+    expect(query(k, copy)).toMatchObject({ State: MEM_COMMIT, RegionSize: 1 << 20, Protect: PAGE_WRITECOPY });
+    expect(k.machine.physical.commitChargePages).toBe(charge + 2 * 256);
+    sectionOf(k, h).validate();
   });
 
   it('M-025 SEC_COMMIT view: VirtualAlloc(MEM_COMMIT, PAGE_READONLY) just changes those pages', () => {
