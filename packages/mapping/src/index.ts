@@ -24,7 +24,6 @@ import { type MapViewOptions, type View, mapView } from './view';
 
 export * from './constants';
 export { FileObject, type OpenFileOptions } from './file';
-export { PageMap } from './page-map';
 export { Section, sectionAttributes, type SectionOptions } from './section';
 export { View, type MapViewOptions } from './view';
 export { viewProtectionFor, viewPageProtection, pageAccess, isSectionProtection } from './protection';
