@@ -59,6 +59,9 @@ describe.each([4, 8] as const)('LFH front end, pointer size %i', (pointerSize) =
     expect(entries.filter((entry) => entry.kind === 'subsegment')).toHaveLength(1);
     const chunk = entries.find((entry) => entry.kind === 'busy' && entry.frontEnd === true);
     expect(chunk).toMatchObject({ address: blocks[17], size: 0x50 });
+    expect(heap.isFrontEndBlock(blocks[17] as number)).toBe(true);
+    expect(heap.isFrontEndBlock(blocks[0] as number)).toBe(false);
+    expect(heap.isFrontEndBlock((blocks[17] as number) + 8)).toBe(false);
     heap.validate();
     for (const block of blocks) heap.free(block);
     heap.validate();

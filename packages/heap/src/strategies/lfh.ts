@@ -448,6 +448,21 @@ export class LowFragmentationHeap implements HeapStrategy {
     return this.bucketSize[this.subBucket[id] as number] as number;
   }
 
+  /**
+   * True when an LFH subsegment serves the live block at `pointer` (Windows never resizes such a block
+   * in place for GlobalReAlloc or HEAP_REALLOC_IN_PLACE_ONLY); false for back-end blocks and non-blocks.
+   */
+  isFrontEndBlock(pointer: number): boolean {
+    const id = this.subsegmentOf(pointer);
+    if (id < 0) return false;
+    try {
+      this.locateChunk(id, pointer);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   owns(pointer: number): boolean {
     const id = this.subsegmentOf(pointer);
     if (id < 0) return this.backEnd.owns(pointer);
