@@ -22,7 +22,7 @@ export const TRACE_NAMES = ['sqlite3', 'jq-transform', 'python3-json'] as const;
 
 /** How often the heavy views redraw while a trace replays: map and tables, and heaps (walked and validated). */
 const REPLAY_REGIONS_REFRESH_MS = 300;
-const REPLAY_HEAPS_REFRESH_MS = 1000;
+const REPLAY_HEAPS_REFRESH_MS = 1500;
 
 export interface ReplayState {
   trace: string;
@@ -38,6 +38,8 @@ export interface ReplayState {
   maxFullRefreshMs: number;
   /** Longest parse of one decompressed chunk, ms: part of some update. */
   maxParseMs: number;
+  /** The driver's five longest stretches (for diagnosis). */
+  longest: { kind: string; ms: number; events: number; updateMs: number }[];
   error: string;
 }
 
@@ -71,6 +73,7 @@ export class Explorer {
     ].join('\n');
     this.build();
     this.refresh();
+    this.timeline.draw(); // reads its width from layout now, not during a replay
   }
 
   get digits(): number {
@@ -221,7 +224,7 @@ export class Explorer {
 
   /** Fetches /traces/<name>.mtrace.gz, gunzips it in the page and replays it into the process heap in slices. */
   async replayTrace(name: string): Promise<ReplayState> {
-    const state: ReplayState = { trace: name, running: true, done: false, events: 0, totalEvents: 0, failures: 0, updates: 0, maxUpdateMs: 0, maxFullRefreshMs: 0, maxParseMs: 0, error: '' };
+    const state: ReplayState = { trace: name, running: true, done: false, events: 0, totalEvents: 0, failures: 0, updates: 0, maxUpdateMs: 0, maxFullRefreshMs: 0, maxParseMs: 0, longest: [], error: '' };
     this.replay = state;
     this.cancelReplay = false;
     this.timeline.reset(0);
@@ -269,6 +272,7 @@ export class Explorer {
           state.updates = p.updates;
           state.maxUpdateMs = Math.max(maxRefreshMs, p.maxUpdateMs);
           state.maxParseMs = p.maxParseMs;
+          state.longest = p.longest;
           this.refreshLight();
         },
       });

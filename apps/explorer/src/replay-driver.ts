@@ -17,6 +17,8 @@ export interface ReplayProgress {
   maxUpdateMs: number;
   /** Longest stretch spent parsing one decompressed chunk, ms (included in maxUpdateMs). */
   maxParseMs: number;
+  /** The five longest stretches: what ran ('parse' or 'slice'), how long (ms), events replayed by then. */
+  longest: { kind: string; ms: number; events: number; updateMs: number }[];
 }
 
 export interface ReplayOptions {
@@ -33,7 +35,8 @@ export interface ReplayOptions {
   cancelled?: () => boolean;
 }
 
-const EVENTS_PER_CHECK = 256;
+/** Events between clock checks: small, since one event may copy a 16 MiB block (a realloc chain in sqlite3). */
+const EVENTS_PER_CHECK = 16;
 /** Bytes of trace text parsed in one stretch (about 8,000 events). */
 const PARSE_BYTES = 64 * 1024;
 
@@ -54,10 +57,18 @@ export async function replayInSlices(k: Kernel32, bytes: AsyncIterable<Uint8Arra
     updates: 0,
     maxUpdateMs: 0,
     maxParseMs: 0,
+    longest: [],
   };
-  const record = (started: number) => {
+  const record = (started: number, kind = 'parse', updateMs = 0) => {
+    const ms = now() - started;
     progress.updates++;
-    progress.maxUpdateMs = Math.max(progress.maxUpdateMs, now() - started);
+    progress.maxUpdateMs = Math.max(progress.maxUpdateMs, ms);
+    const longest = progress.longest;
+    if (longest.length < 5 || ms > longest[4]!.ms) {
+      longest.push({ kind, ms, events: progress.events, updateMs });
+      longest.sort((a, b) => b.ms - a.ms);
+      if (longest.length > 5) longest.pop();
+    }
   };
   const iterator = bytes[Symbol.asyncIterator]();
   const pending = parser.pending;
@@ -102,8 +113,9 @@ export async function replayInSlices(k: Kernel32, bytes: AsyncIterable<Uint8Arra
     progress.liveBytes = replayer.liveBytes;
     progress.peakLiveBytes = replayer.peakLiveBytes;
     progress.failures = replayer.failures;
+    const updateStarted = now();
     options.onUpdate?.(progress);
-    record(started);
+    record(started, 'slice', now() - updateStarted);
     if (replayer.events >= limit) break;
     await yieldToPage();
   }
