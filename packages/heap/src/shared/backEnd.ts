@@ -186,6 +186,7 @@ export class SharedBackEnd {
       w[(start >> 2) + 1] = lead;
       this.setHeader(start, total - lead, BLOCK_BUSY, 0, 0);
       w[(start >> 2) + 2] = 0;
+      this.linkNext(start, total - lead);
       this.freeBlock(block);
     }
     this.shrinkBlock(start, size);
