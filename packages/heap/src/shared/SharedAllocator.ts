@@ -16,8 +16,8 @@ import { ERROR_NOT_LOCKED, MemError } from '@mem/pages';
 import type { Allocator, HeapStats, HeapWalkEntry } from '../api';
 import { badPointer, heapCorruption, invalidParameter } from '../errors';
 import { assertAlignment, assertSize } from '../numbers';
-import { BufferMemory } from '../sources/BufferMemory';
 import { SharedBackEnd } from './backEnd';
+import { SharedMemory } from './SharedMemory';
 import { LOCK_CONTENDED, LOCK_FREE, mutexLock, mutexUnlock } from './futexLock';
 import {
   BLOCK_BUSY,
@@ -76,13 +76,14 @@ export type SharedLockState = 'free' | 'held' | 'contended';
 
 export class SharedAllocator implements Allocator {
   readonly strategy = 'shared';
-  readonly memory: BufferMemory;
+  readonly memory: SharedMemory;
   readonly buffer: SharedArrayBuffer;
   /** This attachment's thread id (1, 2, …): the heap lock's owner id and the slot affinity key. */
   readonly threadId: number;
   /** True on a HEAP_NO_SERIALIZE heap: no locking at all, one thread at a time is the caller's business. */
   readonly noSerialize: boolean;
-  private readonly words: Int32Array;
+  /** Fixed-length view of the buffer, re-made after it grew (syncViews). */
+  private words: Int32Array;
   private readonly backEnd: SharedBackEnd;
   private readonly heapStart: number;
   private readonly limit: number;
@@ -97,13 +98,13 @@ export class SharedAllocator implements Allocator {
 
   constructor(buffer: SharedArrayBuffer) {
     this.buffer = buffer;
-    this.words = new Int32Array(buffer);
+    this.backEnd = new SharedBackEnd(buffer);
+    this.words = this.backEnd.words;
     const w = this.words;
     if (w.length < 64 || Atomics.load(w, C_MAGIC) !== SHARED_HEAP_MAGIC || w[C_VERSION] !== SHARED_HEAP_VERSION) {
       throw invalidParameter('memory does not hold a shared heap (create it with createSharedAllocator)');
     }
-    this.memory = new BufferMemory(buffer);
-    this.backEnd = new SharedBackEnd(buffer, w);
+    this.memory = new SharedMemory(buffer);
     this.noSerialize = w[C_NO_SERIALIZE] === 1;
     this.heapStart = w[C_HEAP_START]!;
     this.limit = w[C_LIMIT]!;
@@ -119,6 +120,7 @@ export class SharedAllocator implements Allocator {
       const slot = ((this.threadId - 1 + k) % SLOT_COUNT) + 1;
       const base = this.slotsBase + (slot - 1) * SLOT_WORDS;
       if (Atomics.compareExchange(this.words, base + S_OWNER, 0, this.threadId) === 0) {
+        this.syncViews(); // an adopted slot may cache blocks carved after this view was made
         this.slotIndex = slot;
         this.slotBase = base;
         return;
@@ -153,8 +155,17 @@ export class SharedAllocator implements Allocator {
 
   // ---- the heap lock -------------------------------------------------------------------------
 
+  /** Re-makes the views when the buffer grew: the back end may touch any block below top. */
+  private syncViews(): void {
+    this.backEnd.refresh();
+    this.words = this.backEnd.words;
+  }
+
   private enter(): void {
-    if (this.noSerialize) return;
+    if (this.noSerialize) {
+      this.syncViews();
+      return;
+    }
     const w = this.words;
     if (Atomics.load(w, C_LOCK_OWNER) === this.threadId) {
       w[C_LOCK_DEPTH]! += 1;
@@ -163,6 +174,7 @@ export class SharedAllocator implements Allocator {
     mutexLock(w, C_LOCK);
     Atomics.store(w, C_LOCK_OWNER, this.threadId);
     w[C_LOCK_DEPTH] = 1;
+    this.syncViews();
   }
 
   private leave(): void {
@@ -251,15 +263,18 @@ export class SharedAllocator implements Allocator {
   }
 
   private allocFront(size: number): number {
-    const w = this.words;
+    let w = this.words;
     const blockSize = blockSizeFor(size);
     const sizeClass = blockSize >>> 4;
     const localAt = this.slotBase + S_LOCAL_HEADS + sizeClass;
     let pointer = w[localAt]!;
     if (pointer === 0) {
       pointer = Atomics.exchange(w, this.slotBase + S_REMOTE_HEADS + sizeClass, 0);
-      if (pointer === 0) pointer = this.refill(sizeClass);
-      if (pointer === 0) return 0;
+      if (pointer === 0) {
+        pointer = this.refill(sizeClass);
+        if (pointer === 0) return 0;
+        w = this.words; // re-made if the refill grew the buffer
+      }
     }
     w[localAt] = w[pointer >> 2]!;
     const at = (pointer - HEADER_SIZE) >> 2;
@@ -277,7 +292,6 @@ export class SharedAllocator implements Allocator {
 
   /** Carves a run of blocks of one class from the back end into this slot's cache; the run's first user pointer, or 0. */
   private refill(sizeClass: number): number {
-    const w = this.words;
     const blockSize = sizeClass * GRANULE;
     let count = Math.max(1, Math.min(REFILL_MAX_BLOCKS, Math.floor(REFILL_BYTES / blockSize)));
     this.enter();
@@ -288,6 +302,7 @@ export class SharedAllocator implements Allocator {
         run = this.backEnd.allocateBlock(blockSize);
       }
       if (run === 0) return 0;
+      const w = (this.words = this.backEnd.words);
       const total = w[run >> 2]! & SIZE_MASK;
       const slot = this.slotIndex;
       const flags = BLOCK_BUSY | BLOCK_FRONT | BLOCK_CACHED;
@@ -313,12 +328,12 @@ export class SharedAllocator implements Allocator {
 
   private allocBack(size: number, alignment: number): number {
     if (size > this.limit) return 0;
-    const w = this.words;
     const blockSize = blockSizeFor(size);
     this.enter();
     try {
       const block = alignment > GRANULE ? this.backEnd.allocateAlignedBlock(blockSize, alignment) : this.backEnd.allocateBlock(blockSize);
       if (block === 0) return 0;
+      const w = (this.words = this.backEnd.words);
       w[(block >> 2) + 2] = size;
       const pointer = block + HEADER_SIZE;
       const granule = pointer >>> 4;
@@ -348,9 +363,14 @@ export class SharedAllocator implements Allocator {
     if (typeof pointer !== 'number' || !Number.isInteger(pointer) || pointer < this.heapStart + HEADER_SIZE || pointer >= this.limit || pointer % GRANULE !== 0) {
       throw badPointer(pointer);
     }
-    const w = this.words;
+    let w = this.words;
     const granule = pointer >>> 4;
     if ((Atomics.load(w, this.bitmapBase + (granule >>> 5)) & (1 << (granule & 31))) === 0) throw badPointer(pointer);
+    // A block carved by another thread after the buffer grew lies past this thread's view.
+    if (pointer + HEADER_SIZE > w.length * 4) {
+      this.syncViews();
+      w = this.words;
+    }
     const block = pointer - HEADER_SIZE;
     const at = block >> 2;
     const word0 = w[at]!;
@@ -404,14 +424,13 @@ export class SharedAllocator implements Allocator {
   }
 
   private freeBack(pointer: number): void {
-    const w = this.words;
     this.enter();
     try {
       // Checked again under the lock: a racing double free must find the bit already clear.
       this.liveHeader(pointer);
       if (!this.clearLive(pointer)) throw badPointer(pointer);
       const block = pointer - HEADER_SIZE;
-      this.count(-w[(block >> 2) + 2]!, -1, 0);
+      this.count(-this.words[(block >> 2) + 2]!, -1, 0);
       this.backEnd.freeBlock(block);
     } finally {
       this.leave();
@@ -436,7 +455,8 @@ export class SharedAllocator implements Allocator {
       try {
         this.liveHeader(pointer);
         if (this.backEnd.resizeInPlace(pointer - HEADER_SIZE, blockSizeFor(size))) {
-          w[at + 2] = size;
+          this.words = this.backEnd.words;
+          this.words[at + 2] = size;
           this.count(size - oldSize, 0, 0);
           this.samplePeak();
           return pointer;
@@ -476,9 +496,9 @@ export class SharedAllocator implements Allocator {
   // ---- whole-heap views ---------------------------------------------------------------------------
 
   stats(): HeapStats {
-    const w = this.words;
     this.enter();
     try {
+      const w = this.words;
       let liveBytes = Atomics.load(w, C_SHARED_LIVE_BYTES);
       let liveBlocks = Atomics.load(w, C_SHARED_LIVE_BLOCKS);
       let cachedBytes = Atomics.load(w, C_SHARED_CACHED_BYTES);

@@ -36,24 +36,35 @@ interface GrowableSharedArrayBuffer extends SharedArrayBuffer {
 }
 
 export class SharedBackEnd {
-  readonly words: Int32Array;
+  /** A fixed-length view of the buffer as it was when last refreshed (see SharedMemory for why). */
+  words: Int32Array;
   readonly buffer: SharedArrayBuffer;
 
-  constructor(buffer: SharedArrayBuffer, words: Int32Array) {
+  constructor(buffer: SharedArrayBuffer) {
     this.buffer = buffer;
-    this.words = words;
+    this.words = new Int32Array(buffer, 0, Math.floor(buffer.byteLength / 4));
+  }
+
+  /** Re-makes the view when the buffer grew (here or in another thread). */
+  refresh(): void {
+    const wordCount = Math.floor(this.buffer.byteLength / 4);
+    if (wordCount !== this.words.length) this.words = new Int32Array(this.buffer, 0, wordCount);
   }
 
   /** Makes the buffer at least `end` bytes long (growable buffers grow, at least doubling); false if it cannot. */
   ensureLength(end: number): boolean {
     const buffer = this.buffer as GrowableSharedArrayBuffer;
     // byteLength of a growable SharedArrayBuffer is shared: another thread may have grown it already.
-    if (end <= buffer.byteLength) return true;
+    if (end <= buffer.byteLength) {
+      if (end > this.words.length * 4) this.refresh();
+      return true;
+    }
     if (!buffer.growable || end > buffer.maxByteLength) return false;
     const wanted = Math.min(buffer.maxByteLength, Math.max(end, Math.min(buffer.byteLength * 2, end + 0x400000)));
     const length = Math.min(buffer.maxByteLength, Math.ceil(wanted / PAGE_SIZE) * PAGE_SIZE);
     // grow() throws when asked to shrink: another thread may have grown past `length` meanwhile.
     if (length > buffer.byteLength) buffer.grow(length);
+    this.refresh();
     return true;
   }
 
@@ -119,7 +130,7 @@ export class SharedBackEnd {
 
   /** A busy block of at least `size` bytes (a block size) with flags BUSY, or 0 when memory is exhausted. */
   allocateBlock(size: number): number {
-    const w = this.words;
+    let w = this.words;
     const start = searchIndex(size);
     const index = start < LIST_COUNT ? this.nextNonEmpty(start) : -1;
     // The class below the search class may still hold a block big enough (exact lists always fit).
@@ -136,6 +147,7 @@ export class SharedBackEnd {
     const top = w[C_TOP]!;
     const end = top + size;
     if (end > w[C_LIMIT]! || !this.ensureLength(end)) return 0;
+    w = this.words; // re-made if the buffer grew
     const at = top >> 2;
     w[at + 1] = w[C_LAST_SIZE]!;
     w[at + 2] = 0;
@@ -170,10 +182,10 @@ export class SharedBackEnd {
    * at least `size` bytes (a block size); 0 when memory is exhausted.
    */
   allocateAlignedBlock(size: number, alignment: number): number {
-    const w = this.words;
     const padded = size + alignment + MIN_BLOCK;
     const block = this.allocateBlock(padded);
     if (block === 0) return 0;
+    const w = this.words;
     const total = w[block >> 2]! & SIZE_MASK;
     let user = block + HEADER_SIZE;
     let start = block;
@@ -259,9 +271,10 @@ export class SharedBackEnd {
       const end = block + size;
       if (end > w[C_LIMIT]! || !this.ensureLength(end)) return false;
       this.setHeader(block, size, flags, 0, 0);
-      w[C_TOP] = end;
-      w[C_LAST_SIZE] = size;
-      if (end > w[C_PEAK_TOP]!) w[C_PEAK_TOP] = end;
+      const grown = this.words;
+      grown[C_TOP] = end;
+      grown[C_LAST_SIZE] = size;
+      if (end > grown[C_PEAK_TOP]!) grown[C_PEAK_TOP] = end;
       return true;
     }
     const nextWord = w[next >> 2]!;
