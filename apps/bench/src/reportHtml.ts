@@ -70,6 +70,10 @@ function bars(container, trace, metric, title, logarithmic) {
   box.className = 'chart';
   box.appendChild(canvas);
   container.appendChild(box);
+  // A log axis starts where it is told: low enough that the smallest bar still shows.
+  const values = data.results.filter((r) => r.trace === trace.name && Number.isFinite(r[metric]) && r[metric] > 0).map((r) => r[metric]);
+  const smallest = values.length ? Math.min(...values) : 1;
+  const axisMin = metric === 'footprint' ? Math.min(smallest, 1) * 0.8 : Math.pow(10, Math.floor(Math.log10(smallest)));
   new Chart(canvas, {
     type: 'bar',
     data: {
@@ -87,7 +91,7 @@ function bars(container, trace, metric, title, logarithmic) {
       responsive: true,
       maintainAspectRatio: false,
       plugins: { title: { display: true, text: title + ': ' + trace.name + (trace.kind === 'synthetic' ? ' (synthetic)' : '') } },
-      scales: { y: { type: logarithmic ? 'logarithmic' : 'linear', beginAtZero: !logarithmic, title: { display: true, text: metric === 'nsPerEvent' ? 'ns per event' : 'peak committed / peak live' } } },
+      scales: { y: { type: logarithmic ? 'logarithmic' : 'linear', beginAtZero: !logarithmic, min: logarithmic ? axisMin : undefined, title: { display: true, text: metric === 'nsPerEvent' ? 'ns per event' : 'peak committed / peak live' } } },
     },
   });
 }
