@@ -66,6 +66,7 @@ export class Explorer {
     const system: { lpMinimumApplicationAddress?: number; lpMaximumApplicationAddress?: number } = {};
     this.sim.k.GetSystemInfo(system);
     this.map = new AddressMap(0, (system.lpMaximumApplicationAddress ?? 0) + 1);
+    this.map.digits = this.digits;
     this.scriptBox.value = [
       '// k is the process\'s Kernel32 (calls are logged); every constant is in scope.',
       'const p = k.VirtualAlloc(0, 0x30000, MEM_COMMIT | MEM_RESERVE, PAGE_READWRITE);',
@@ -136,8 +137,8 @@ export class Explorer {
     const system: { lpMaximumApplicationAddress?: number } = {};
     this.sim.k.GetSystemInfo(system);
     const high = (system.lpMaximumApplicationAddress ?? 0) + 1;
-    (this.map.view as { high: number }).high = high;
-    this.map.view.reset();
+    this.map.view.setRange(0, high);
+    this.map.digits = this.digits;
     this.timeline.reset(0);
     this.replay = undefined;
     this.refresh();

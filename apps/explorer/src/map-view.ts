@@ -18,8 +18,8 @@ export interface MapSegment {
 
 export class MapView {
   /** First address of the user range and the first address after it. */
-  readonly low: number;
-  readonly high: number;
+  low: number;
+  high: number;
   start: number;
   end: number;
 
@@ -56,6 +56,13 @@ export class MapView {
   pan(fraction: number): void {
     const delta = this.span * fraction;
     this.show(this.start + delta, this.end + delta);
+  }
+
+  /** A new user range (another process); shows all of it. */
+  setRange(low: number, high: number): void {
+    this.low = low;
+    this.high = high;
+    this.reset();
   }
 
   reset(): void {

@@ -199,4 +199,17 @@ describe('explorer page in Chromium', () => {
     expect(shown).toBe(status.ullAvailVirtual);
     await page.screenshot({ path: join(workDir, 'after-replay.png'), fullPage: true });
   });
+
+  it('starts an x86 process on request and shows its 2 GiB address space', async () => {
+    ready();
+    await page.selectOption('[data-testid="geometry"]', 'x86');
+    await page.click('[data-testid="reset"]');
+    for (const id of ['small-allocs', 'heap-allocs', 'map-view']) await page.click(`[data-testid="scenario-${id}"]`);
+    const walk = await regions();
+    const rows = await tableRows();
+    expect(rows.at(-1)!.base + rows.at(-1)!.size).toBe(0x7fff0000);
+    expect(rows.filter((r) => r.state !== 'free').map((r) => [r.base, r.size])).toEqual(walk.filter((r) => r.State !== 0x10000).map((r) => [r.BaseAddress, r.RegionSize]));
+    expect(rows.filter((r) => r.kind === 'unusable' && r.size === 0xf000)).toHaveLength(4);
+    expect(await page.textContent('[data-testid="map-range"]')).toContain('0x00000000 – 0x7FFF0000');
+  });
 });

@@ -5,6 +5,7 @@ import { HEAP_ZERO_MEMORY, PROCESS_HEAP_ENTRY_BUSY, PROCESS_HEAP_REGION, PROCESS
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { describeHeap, describeHeaps, type HeapView } from '../src/heap-view';
+import { segmentScale } from '../src/render/heap-panel';
 import { SCENARIOS, Simulation } from '../src/simulation';
 
 interface WalkEntry {
@@ -124,5 +125,25 @@ describe('describeHeap', () => {
     expect(view.corruptBlocks).toContain(blocks[2]!.address);
     // the other heaps are untouched
     for (const heap of heaps) if (heap !== view) expect(heap.corruptBlocks).toEqual([]);
+  });
+});
+
+describe('segmentScale', () => {
+  it('maps a segment onto the strip in address order, giving a small committed part three quarters', () => {
+    const sim = new Simulation();
+    const heap = sim.k.HeapCreate(0, 0, 0);
+    sim.k.HeapAlloc(heap, 0, 100);
+    const segment = describeHeap(sim.k, heap).segments[0]!;
+    const tail = segment.blocks.find((b) => b.kind === 'uncommitted')!;
+    const x = segmentScale(segment, 1000);
+    expect(x(segment.base)).toBe(0);
+    expect(x(segment.end)).toBeCloseTo(1000, 9);
+    expect(x(tail.start)).toBeCloseTo(750, 9);
+    let previous = -1;
+    for (const block of segment.blocks) {
+      expect(x(block.start)).toBeGreaterThanOrEqual(previous);
+      expect(x(block.end)).toBeGreaterThan(x(block.start));
+      previous = x(block.start);
+    }
   });
 });

@@ -13,6 +13,8 @@ const OVERVIEW_HEIGHT = 28;
 export class AddressMap {
   readonly element: HTMLElement;
   readonly view: MapView;
+  /** Hex digits of an address (8 for 32-bit processes). */
+  digits = 12;
   /** What the strip drew last: the segments, for tests and hit-testing. */
   lastSegments: MapSegment[] = [];
   private rows: readonly ExplorerRegion[] = [];
@@ -82,7 +84,8 @@ export class AddressMap {
       }
       const address = this.view.addressAt(event.offsetX, this.strip.clientWidth);
       const row = this.rows.find((r) => address >= r.base && address < r.base + r.size);
-      this.hover.textContent = row === undefined ? hex(address) : `${hex(address)} — ${KIND_LABELS[row.kind]}, ${row.state}, region ${hex(row.base)} + ${formatBytes(row.size)}`;
+      const at = hex(Math.floor(address), this.digits);
+      this.hover.textContent = row === undefined ? at : `${at} — ${KIND_LABELS[row.kind]}, ${row.state}, region ${hex(row.base, this.digits)} + ${formatBytes(row.size)}`;
     });
   }
 
@@ -126,7 +129,7 @@ export class AddressMap {
     }
     this.drawTicks(context, width, height);
     this.lastSegments = segments;
-    this.range.textContent = `${hex(this.view.start)} – ${hex(this.view.end)} (${formatBytes(this.view.span)})`;
+    this.range.textContent = `${hex(this.view.start, this.digits)} – ${hex(this.view.end, this.digits)} (${formatBytes(this.view.span)})`;
   }
 
   /** 64 KiB boundaries and 4 KiB page ticks once they are far enough apart to see. */

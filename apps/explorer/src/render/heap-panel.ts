@@ -104,30 +104,51 @@ function occupancy(busy: number, total: number): HTMLElement {
   return bar;
 }
 
-/** One segment, address-proportional; refused blocks get a black block and a marker above it. */
+/**
+ * Where each address of a segment falls on a strip `width` pixels wide: proportional, except that a segment
+ * mostly uncommitted gives its committed part three quarters of the width (else a small heap is a sliver).
+ */
+export function segmentScale(segment: HeapSegment, width: number): (address: number) => number {
+  const span = segment.end - segment.base;
+  const tail = segment.blocks.find((block) => block.kind === 'uncommitted');
+  const committedEnd = tail?.start ?? segment.end;
+  if (tail === undefined || (committedEnd - segment.base) / span >= 0.25) return (address) => ((address - segment.base) / span) * width;
+  const split = width * 0.75;
+  return (address) =>
+    address <= committedEnd
+      ? ((address - segment.base) / (committedEnd - segment.base)) * split
+      : split + ((address - committedEnd) / (segment.end - committedEnd)) * (width - split);
+}
+
+/** One segment; refused blocks get a black block and a marker above it. */
 export function drawSegment(canvas: HTMLCanvasElement, segment: HeapSegment, stripWidth: number): void {
   const { context, width, height } = fitCanvas(canvas, STRIP_HEIGHT, stripWidth);
-  const span = segment.end - segment.base;
-  const scale = width / span;
+  const x = segmentScale(segment, width);
   context.fillStyle = '#ffffff';
   context.fillRect(0, 0, width, height);
   const top = 6;
   for (const block of segment.blocks) {
     context.fillStyle = BLOCK_COLOURS[block.kind];
-    const x = (block.start - segment.base) * scale;
     const inset = block.kind === 'lfh-busy' || block.kind === 'lfh-free' ? 3 : 0;
-    context.fillRect(x, top + inset, Math.max((block.end - block.start) * scale, 0.5), height - top - 2 * inset);
+    const x0 = x(block.start);
+    context.fillRect(x0, top + inset, Math.max(x(block.end) - x0, 0.5), height - top - 2 * inset);
+  }
+  // block boundaries, where blocks are wide enough to tell apart
+  context.fillStyle = 'rgba(0,0,0,0.25)';
+  for (const block of segment.blocks) {
+    const x0 = x(block.start);
+    if (x(block.end) - x0 >= 4) context.fillRect(x0, top, 1, height - top);
   }
   for (const block of segment.blocks) {
     if (!block.corrupt) continue;
-    const x = (block.start - segment.base) * scale;
+    const x0 = x(block.start);
     context.fillStyle = CORRUPT_COLOUR;
-    context.fillRect(x, top, Math.max((block.end - block.start) * scale, 3), height - top);
+    context.fillRect(x0, top, Math.max(x(block.end) - x0, 3), height - top);
     context.fillStyle = '#cc0000';
     context.beginPath();
-    context.moveTo(x - 5, 0);
-    context.lineTo(x + 5, 0);
-    context.lineTo(x, top);
+    context.moveTo(x0 - 5, 0);
+    context.lineTo(x0 + 5, 0);
+    context.lineTo(x0, top);
     context.fill();
   }
 }

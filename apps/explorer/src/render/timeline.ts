@@ -44,6 +44,12 @@ export class Timeline {
     const { context, width, height } = fitCanvas(this.canvas, HEIGHT);
     context.fillStyle = '#fff';
     context.fillRect(0, 0, width, height);
+    if (this.samples.length === 0) {
+      context.fillStyle = '#888';
+      context.font = '12px sans-serif';
+      context.fillText('Replay a trace to see committed and live bytes over time.', 12, height / 2);
+      return;
+    }
     const left = 70;
     const plotWidth = width - left - 10;
     const plotHeight = height - 20;
