@@ -8,7 +8,7 @@ import { Worker } from 'node:worker_threads';
 import { Bench } from 'tinybench';
 import { createSharedAllocator } from '../src/shared/index';
 
-const OPERATIONS = Number(process.env.BENCH_OPERATIONS ?? 100_000);
+const OPERATIONS = Number(process.env.BENCH_OPERATIONS ?? 200_000);
 const RING_WORDS = 1024 + 2;
 
 interface Case {
@@ -47,7 +47,7 @@ function roundTrip(workers: Worker[]): Promise<void> {
   });
 }
 
-const bench = new Bench({ name: `shared heap: ${OPERATIONS} alloc+free pairs per worker per run`, time: 2000, iterations: 5 });
+const bench = new Bench({ name: `shared heap: ${OPERATIONS} alloc+free pairs per worker per run`, time: 3000, iterations: 8 });
 const started: Worker[][] = [];
 for (const c of CASES) {
   const shared = c.kind === 'shared' ? createSharedAllocator({ memory: growable(1 << 20, 512 << 20) }) : undefined;

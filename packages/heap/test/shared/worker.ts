@@ -1,5 +1,5 @@
 // Worker side of the shared-heap tests (run with tsx's loader: see spawnWorker in support.ts).
-// Roles: 'stress' (random alloc/free/realloc, blocks handed to other workers through SPSC rings in a
+// Roles: 'readme' (the README's worker), 'stress' (random alloc/free/realloc, blocks handed to other workers through SPSC rings in a
 // second SharedArrayBuffer, every block stamped with its writer's id and a sequence number and checked
 // before it is freed or after it moved), 'locker' (HeapLock until told to unlock) and 'allocator'
 // (one allocation of a given size, flags around it so the main thread can see where it is).
@@ -34,7 +34,12 @@ interface AllocatorData {
   prime: number;
 }
 
-const data = workerData as StressData | LockerData | AllocatorData;
+interface ReadmeData {
+  role: 'readme';
+  handle: SharedAllocatorHandle;
+}
+
+const data = workerData as StressData | LockerData | AllocatorData | ReadmeData;
 
 function waitFor(control: Int32Array, index: number, value: number): void {
   for (;;) {
@@ -49,7 +54,13 @@ function signal(control: Int32Array, index: number, value: number): void {
   Atomics.notify(control, index);
 }
 
-if (data.role === 'locker') {
+if (data.role === 'readme') {
+  // README.md's worker.mjs, as written.
+  const heap = attachSharedAllocator(data.handle);
+  const p = heap.alloc(100);
+  heap.memory.setUint32(p, 42);
+  parentPort?.postMessage(p);
+} else if (data.role === 'locker') {
   const heap = attachSharedAllocator(data.handle);
   const control = new Int32Array(data.control);
   heap.lock();
