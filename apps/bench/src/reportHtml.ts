@@ -27,7 +27,7 @@ function scriptJson(value: unknown): string {
 function htmlTable(table: Table): string {
   const head = table.header.map((cell) => `<th>${escapeHtml(cell)}</th>`).join('');
   const body = table.rows
-    .map((row) => `<tr>${row.map((cell, column) => `<td class="${column < 2 ? 'text' : 'num'}">${escapeHtml(cell)}</td>`).join('')}</tr>`)
+    .map((row) => `<tr>${row.map((cell, column) => `<td class="${column < table.textColumns ? 'text' : 'num'}">${escapeHtml(cell)}</td>`).join('')}</tr>`)
     .join('\n');
   return `<table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }

@@ -7,6 +7,8 @@ import { NATIVE_ALLOCATORS, nativeFigures } from './nativeFigures';
 export interface Table {
   header: string[];
   rows: string[][];
+  /** Leading columns that hold text (left-aligned); the rest are figures. */
+  textColumns: number;
 }
 
 /** `*` marks a figure from a run that stopped early (budget or out of memory); `!` a run with errors. */
@@ -33,7 +35,7 @@ export function resultsTable(results: CompareResults): Table {
       rows.push([trace.name, strategy, ...ns, ...footprint, [...new Set(done)].join(' / ')]);
     }
   }
-  return { header, rows };
+  return { header, rows, textColumns: 2 };
 }
 
 export function nativeTable(results: CompareResults): Table {
@@ -44,7 +46,7 @@ export function nativeTable(results: CompareResults): Table {
     if (!native || trace.kind !== 'file') continue;
     rows.push([trace.name, ...native.nsPerEvent.map(formatNs), ...native.footprint.map(formatRatio)]);
   }
-  return { header, rows };
+  return { header, rows, textColumns: 1 };
 }
 
 /** mem's strategies next to the natives: one row per trace and measure, one column per allocator (x64). */
@@ -69,7 +71,7 @@ export function sideBySideTable(results: CompareResults, geometry: 'x86' | 'x64'
       ...native.nsPerEvent.map(formatNs),
     ]);
   }
-  return { header, rows };
+  return { header, rows, textColumns: 2 };
 }
 
 export function renderTerminal(table: Table): string {
@@ -77,12 +79,12 @@ export function renderTerminal(table: Table): string {
     Math.max(cell.length, ...table.rows.map((row) => (row[column] ?? '').length)),
   );
   const line = (cells: string[]) =>
-    cells.map((cell, column) => (column < 2 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ');
+    cells.map((cell, column) => (column < table.textColumns ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ');
   return [line(table.header), widths.map((w) => '-'.repeat(w)).join('  '), ...table.rows.map(line)].join('\n');
 }
 
 export function renderMarkdown(table: Table): string {
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
-  const align = table.header.map((_, column) => (column < 2 ? '---' : '---:'));
+  const align = table.header.map((_, column) => (column < table.textColumns ? '---' : '---:'));
   return [line(table.header), line(align), ...table.rows.map(line)].join('\n');
 }
