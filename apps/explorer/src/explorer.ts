@@ -2,7 +2,8 @@
 // step with the process after every scenario, script run and replay slice.
 import * as kernel32 from '@mem/kernel32';
 import { describeHeaps, type HeapView } from './heap-view';
-import { type ExplorerRegion, type MemoryBasicInformation, classifyRegions, queryRegions, summarizeKinds } from './regions';
+import { type ExplorerRegion, type KindSummary, type MemoryBasicInformation, classifyRegions, diffKinds, queryRegions, summarizeKinds } from './regions';
+import type { RegionKind } from './region-kinds';
 import { AddressMap } from './render/address-map';
 import { el } from './render/dom';
 import { renderHeaps } from './render/heap-panel';
@@ -60,6 +61,8 @@ export class Explorer {
   private readonly geometrySelect = el('select', { 'data-testid': 'geometry' }, el('option', { value: 'x64' }, 'x64 (128 TiB)'), el('option', { value: 'x86' }, 'x86 (2 GiB)'));
   private readonly scriptBox = el('textarea', { 'data-testid': 'script', rows: '6', spellcheck: 'false' });
   private cancelReplay = false;
+  /** The summary by type when "Take snapshot" was pressed: the type table shows the change since. */
+  private snapshot: Map<RegionKind, KindSummary> | undefined;
 
   constructor(readonly root: HTMLElement) {
     this.sim = new Simulation('x64');
@@ -98,6 +101,11 @@ export class Explorer {
     });
     const resetButton = el('button', { type: 'button', 'data-testid': 'reset' }, 'New process');
     resetButton.addEventListener('click', () => this.reset(this.geometrySelect.value as GeometryChoice));
+    const snapshotButton = el('button', { type: 'button', 'data-testid': 'snapshot' }, 'Take snapshot');
+    snapshotButton.addEventListener('click', () => {
+      this.snapshot = summarizeKinds(this.regions);
+      this.refreshRegions();
+    });
     const runScript = el('button', { type: 'button', 'data-testid': 'run-script' }, 'Run script');
     runScript.addEventListener('click', () => this.runScript(this.scriptBox.value));
     const table = (head: string[], body: HTMLElement, testId: string) =>
@@ -110,7 +118,7 @@ export class Explorer {
       el(
         'div',
         { class: 'columns' },
-        el('section', { class: 'panel' }, el('h2', {}, 'Summary by type'), table(['Type', 'Size', 'Committed', 'Blocks', 'Largest'], this.kindBody, 'type-table')),
+        el('section', { class: 'panel' }, el('h2', {}, 'Summary by type'), table(['Type', 'Size', 'Committed', 'Blocks', 'Largest', 'Δ committed'], this.kindBody, 'type-table'), snapshotButton),
         el('section', { class: 'panel' }, el('h2', {}, 'Replay timeline'), this.timeline.element),
       ),
       el('section', { class: 'panel' }, el('h2', {}, 'Regions (VirtualQuery)'), el('div', { class: 'scroll' }, table(['Type', 'Address', 'Size', 'State', 'Protection', 'Allocation base', 'Details'], this.regionBody, 'regions'))),
@@ -141,6 +149,7 @@ export class Explorer {
     this.map.digits = this.digits;
     this.timeline.reset(0);
     this.replay = undefined;
+    this.snapshot = undefined;
     this.refresh();
   }
 
@@ -190,7 +199,7 @@ export class Explorer {
     this.regions = classifyRegions(k);
     const kinds = summarizeKinds(this.regions);
     renderSummary(this.summaryBox, memorySummary(k), kinds);
-    renderKindSummary(this.kindBody, kinds);
+    renderKindSummary(this.kindBody, kinds, this.snapshot === undefined ? undefined : diffKinds(this.snapshot, kinds));
     renderRegionTable(this.regionBody, this.regions, this.digits);
     this.map.update(this.regions);
   }

@@ -155,3 +155,21 @@ export function summarizeKinds(rows: readonly ExplorerRegion[]): Map<RegionKind,
   }
   return result;
 }
+
+/** Change per type between two summaries (VMMap's snapshot comparison): size and committed deltas, in bytes. */
+export function diffKinds(
+  before: ReadonlyMap<RegionKind, KindSummary>,
+  after: ReadonlyMap<RegionKind, KindSummary>,
+): Map<RegionKind, { size: number; committed: number; blocks: number }> {
+  const result = new Map<RegionKind, { size: number; committed: number; blocks: number }>();
+  for (const kind of new Set([...before.keys(), ...after.keys()])) {
+    const a = before.get(kind);
+    const b = after.get(kind);
+    result.set(kind, {
+      size: (b?.size ?? 0) - (a?.size ?? 0),
+      committed: (b?.committed ?? 0) - (a?.committed ?? 0),
+      blocks: (b?.blocks ?? 0) - (a?.blocks ?? 0),
+    });
+  }
+  return result;
+}

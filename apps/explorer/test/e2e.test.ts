@@ -211,5 +211,10 @@ describe('explorer page in Chromium', () => {
     expect(rows.filter((r) => r.state !== 'free').map((r) => [r.base, r.size])).toEqual(walk.filter((r) => r.State !== 0x10000).map((r) => [r.BaseAddress, r.RegionSize]));
     expect(rows.filter((r) => r.kind === 'unusable' && r.size === 0xf000)).toHaveLength(4);
     expect(await page.textContent('[data-testid="map-range"]')).toContain('0x00000000 – 0x7FFF0000');
+    // a snapshot, then 64 KiB committed: the type table shows what grew
+    await page.click('[data-testid="snapshot"]');
+    await page.click('[data-testid="scenario-reserve"]');
+    await page.click('[data-testid="scenario-commit"]');
+    expect(await page.getAttribute('[data-testid="kind-row"][data-kind="private"] [data-testid="kind-delta"]', 'data-value')).toBe(String(0x10000));
   });
 });

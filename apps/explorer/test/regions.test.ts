@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { MEM_COMMIT, MEM_FREE, MEM_RELEASE, MEM_RESERVE, PAGE_READWRITE, PROCESS_HEAP_REGION } from '@mem/kernel32';
 import { describe, expect, it } from 'vitest';
-import { classifyRegions, queryRegions, summarizeKinds, type ExplorerRegion } from '../src/regions';
+import { classifyRegions, diffKinds, queryRegions, summarizeKinds, type ExplorerRegion } from '../src/regions';
 import { SCENARIOS, Simulation } from '../src/simulation';
 
 const GRANULE = 0x10000;
@@ -121,5 +121,20 @@ describe('classifyRegions', () => {
       }),
       { numRuns: 40 },
     );
+  });
+
+  it('compares two snapshots by type: what grew and what shrank', () => {
+    const sim = new Simulation();
+    run(sim, 'reserve', 'commit');
+    const before = summarizeKinds(classifyRegions(sim.k));
+    run(sim, 'map-view', 'release');
+    const after = summarizeKinds(classifyRegions(sim.k));
+    const changes = diffKinds(before, after);
+    expect(changes.get('shareable')).toEqual({ size: 0x40000, committed: 0x40000, blocks: 1 });
+    expect(changes.get('private')!.committed).toBe(-0x10000);
+    expect(changes.get('private')!.size).toBe(-0x101000);
+    expect(changes.get('unusable')!.size).toBe(-0xf000);
+    // sizes move between types, the whole range stays the same
+    expect([...changes.values()].reduce((sum, c) => sum + c.size, 0)).toBe(0);
   });
 });

@@ -30,14 +30,25 @@ export function renderRegionTable(body: HTMLElement, rows: readonly ExplorerRegi
   body.innerHTML = html.join('');
 }
 
-export function renderKindSummary(body: HTMLElement, summaries: Map<RegionKind, KindSummary>): void {
+/** VMMap's summary view; with a snapshot, the change in committed bytes since it (green grew, red shrank). */
+export function renderKindSummary(
+  body: HTMLElement,
+  summaries: Map<RegionKind, KindSummary>,
+  changes?: Map<RegionKind, { size: number; committed: number; blocks: number }>,
+): void {
   const html: string[] = [];
   for (const kind of REGION_KINDS) {
     const s = summaries.get(kind);
-    if (s === undefined) continue;
+    const change = changes?.get(kind);
+    if (s === undefined && change === undefined) continue;
+    let delta = '';
+    if (change !== undefined && change.committed !== 0) {
+      delta = `<span class="${change.committed > 0 ? 'grew' : 'shrank'}">${change.committed > 0 ? '+' : '−'}${formatBytes(Math.abs(change.committed))}</span>`;
+    }
     html.push(
       `<tr data-testid="kind-row" data-kind="${kind}"><td><span class="swatch" style="background:${KIND_COLOURS[kind]}"></span>${KIND_LABELS[kind]}</td>` +
-        `<td class="num">${formatBytes(s.size)}</td><td class="num">${formatBytes(s.committed)}</td><td class="num">${s.blocks}</td><td class="num">${formatBytes(s.largest)}</td></tr>`,
+        `<td class="num">${formatBytes(s?.size ?? 0)}</td><td class="num">${formatBytes(s?.committed ?? 0)}</td><td class="num">${s?.blocks ?? 0}</td><td class="num">${formatBytes(s?.largest ?? 0)}</td>` +
+        `<td class="num" data-testid="kind-delta" data-value="${change?.committed ?? 0}">${delta}</td></tr>`,
     );
   }
   body.innerHTML = html.join('');
