@@ -1,6 +1,7 @@
 // The page's controller: one Simulation, the views built from it, and the refresh that keeps them in
 // step with the process after every scenario, script run and replay slice.
 import * as kernel32 from '@mem/kernel32';
+import { groupDigits } from './format';
 import { describeHeaps, type HeapView } from './heap-view';
 import { type ExplorerRegion, type KindSummary, type MemoryBasicInformation, classifyRegions, diffKinds, queryRegions, summarizeKinds } from './regions';
 import type { RegionKind } from './region-kinds';
@@ -227,7 +228,7 @@ export class Explorer {
     this.replayStatus.dataset.running = String(r.running);
     this.replayStatus.dataset.done = String(r.done);
     this.replayStatus.textContent =
-      `${r.trace}: ${r.events.toLocaleString('en')} / ${r.totalEvents.toLocaleString('en')} events` +
+      `${r.trace}: ${groupDigits(r.events)} / ${groupDigits(r.totalEvents)} events` +
       `${r.done ? ' — done' : r.running ? ' — replaying' : ' — stopped'}; failures ${r.failures}; ` +
       `longest page update ${r.maxUpdateMs.toFixed(1)} ms over ${r.updates} updates${r.error ? `; error: ${r.error}` : ''}`;
   }

@@ -39,3 +39,14 @@ export function formatProtection(protect: number): string {
   if (Math.floor(modifiers / 4) % 2 === 1) text += ' +WriteCombine';
   return text;
 }
+
+/** An integer with thousands separators ("1,575,042"), without Intl (its first use is slow). */
+export function groupDigits(value: number): string {
+  const digits = String(Math.trunc(Math.abs(value)));
+  let result = '';
+  for (let index = 0; index < digits.length; index++) {
+    if (index > 0 && (digits.length - index) % 3 === 0) result += ',';
+    result += digits[index];
+  }
+  return value < 0 ? `-${result}` : result;
+}

@@ -2,6 +2,7 @@
 // segments it draws cover the window exactly, each allocation at least one pixel wide.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { groupDigits } from '../src/format';
 import { logLayout, MapView, MIN_SPAN } from '../src/map-view';
 import { classifyRegions } from '../src/regions';
 import { SCENARIOS, Simulation } from '../src/simulation';
@@ -45,5 +46,11 @@ describe('MapView', () => {
     const cells = logLayout(rows, 800);
     expect(cells).toHaveLength(rows.length);
     expect(cells.at(-1)!.x1).toBeCloseTo(800, 6);
+  });
+});
+
+describe('groupDigits', () => {
+  it('groups thousands as Intl does in English', () => {
+    for (const value of [0, 7, 999, 1000, 65536, 1_575_042, -1234567, 2 ** 47]) expect(groupDigits(value)).toBe(value.toLocaleString('en'));
   });
 });

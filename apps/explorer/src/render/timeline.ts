@@ -1,6 +1,6 @@
 // The replay timeline: committed bytes of the process and live bytes of the trace against the number
 // of events replayed, as a canvas line chart.
-import { formatBytes } from '../format';
+import { formatBytes, groupDigits } from '../format';
 import { el, fitCanvas } from './dom';
 
 export interface TimelineSample {
@@ -60,7 +60,7 @@ export class Timeline {
     context.font = '11px sans-serif';
     context.fillText(formatBytes(maxY), 2, 12);
     context.fillText('0', 2, plotHeight);
-    context.fillText(`${maxX.toLocaleString('en')} events`, width - 120, height - 4);
+    context.fillText(`${groupDigits(maxX)} events`, width - 120, height - 4);
     context.strokeStyle = '#ccc';
     context.strokeRect(left, 2, plotWidth, plotHeight);
     for (const [field, colour] of SERIES) {
