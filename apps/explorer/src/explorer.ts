@@ -122,7 +122,7 @@ export class Explorer {
         el('section', { class: 'panel' }, el('h2', {}, 'Summary by type'), table(['Type', 'Size', 'Committed', 'Blocks', 'Largest', 'Δ committed'], this.kindBody, 'type-table'), snapshotButton),
         el('section', { class: 'panel' }, el('h2', {}, 'Replay timeline'), this.timeline.element),
       ),
-      el('section', { class: 'panel' }, el('h2', {}, 'Regions (VirtualQuery)'), el('div', { class: 'scroll' }, table(['Type', 'Address', 'Size', 'State', 'Protection', 'Allocation base', 'Details'], this.regionBody, 'regions'))),
+      el('section', { class: 'panel' }, el('h2', {}, 'Regions (VirtualQuery), by allocation'), el('div', { class: 'scroll' }, table(['Type', 'Address', 'Size', 'State', 'Protection', 'Allocation base / regions', 'Details'], this.regionBody, 'regions'))),
       el('section', { class: 'panel' }, el('h2', {}, 'Heaps (GetProcessHeaps, HeapWalk, HeapValidate)'), this.heapBox),
       el(
         'div',

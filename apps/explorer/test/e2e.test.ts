@@ -139,6 +139,11 @@ describe('explorer page in Chromium', () => {
     }
     const last = walk.at(-1)!;
     expect(end).toBe(last.BaseAddress + last.RegionSize);
+    // one header row per allocation, with the allocation's whole size
+    const allocations = await page.$$eval('[data-testid="allocation-row"]', (els) => els.map((e) => [Number((e as HTMLElement).dataset.base), Number((e as HTMLElement).dataset.size)]));
+    const expectedAllocations = new Map<number, number>();
+    for (const r of allocated) expectedAllocations.set(r.AllocationBase, (expectedAllocations.get(r.AllocationBase) ?? 0) + r.RegionSize);
+    expect(allocations).toEqual([...expectedAllocations]);
     // the 1 MiB + 4 KiB reservation leaves 60 KiB of unusable slack
     expect(rows.some((r) => r.kind === 'unusable' && r.size === 0xf000)).toBe(true);
     // who made what: heap, view (page-file backed: Shareable), AWE window

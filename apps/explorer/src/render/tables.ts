@@ -14,12 +14,34 @@ function escapeHtml(text: string): string {
 
 const STATE_LABELS = { commit: 'Committed', reserve: 'Reserved', free: 'Free' } as const;
 
-/** Rows of the region table; each row carries its base, kind and state as data attributes. */
+/**
+ * The region table as VMMap's details view: each allocation gets a header row (its base, whole size, committed
+ * bytes, number of regions) followed by its regions, indented; free and unusable ranges stand alone. Region rows
+ * carry their base, size, kind and state as data attributes.
+ */
 export function renderRegionTable(body: HTMLElement, rows: readonly ExplorerRegion[], digits: number): void {
   const html: string[] = [];
-  for (const row of rows) {
+  for (let index = 0; index < rows.length; index++) {
+    const row = rows[index]!;
+    if (row.state !== 'free' && (index === 0 || rows[index - 1]!.allocationBase !== row.allocationBase || rows[index - 1]!.state === 'free')) {
+      let size = 0;
+      let committed = 0;
+      let count = 0;
+      for (let next = index; next < rows.length && rows[next]!.state !== 'free' && rows[next]!.allocationBase === row.allocationBase; next++) {
+        size += rows[next]!.size;
+        if (rows[next]!.state === 'commit') committed += rows[next]!.size;
+        count++;
+      }
+      html.push(
+        `<tr class="allocation" data-testid="allocation-row" data-base="${row.allocationBase}" data-size="${size}">` +
+          `<td><span class="swatch" style="background:${KIND_COLOURS[row.kind]}"></span><b>${KIND_LABELS[row.kind]}</b></td>` +
+          `<td class="mono"><b>${hex(row.allocationBase, digits)}</b></td><td class="num"><b>${formatBytes(size)}</b></td>` +
+          `<td>${formatBytes(committed)} committed</td><td>${formatProtection(row.allocationProtect)}</td>` +
+          `<td>${count} region${count === 1 ? '' : 's'}</td><td>${escapeHtml(row.details)}</td></tr>`,
+      );
+    }
     html.push(
-      `<tr data-testid="region-row" data-base="${row.base}" data-size="${row.size}" data-kind="${row.kind}" data-state="${row.state}">` +
+      `<tr data-testid="region-row" class="${row.state === 'free' ? 'free' : 'child'}" data-base="${row.base}" data-size="${row.size}" data-kind="${row.kind}" data-state="${row.state}">` +
         `<td><span class="swatch" style="background:${KIND_COLOURS[row.kind]}"></span>${KIND_LABELS[row.kind]}</td>` +
         `<td class="mono">${hex(row.base, digits)}</td><td class="num">${formatBytes(row.size)}</td>` +
         `<td>${STATE_LABELS[row.state]}</td><td>${formatProtection(row.protect)}</td>` +
