@@ -47,7 +47,6 @@ import {
   HEADER_SIZE,
   PAGE_SIZE,
   REFILL_BYTES,
-  REFILL_MAX_BLOCKS,
   SHARED_HEAP_MAGIC,
   SHARED_HEAP_VERSION,
   SIZE_MASK,
@@ -293,11 +292,11 @@ export class SharedAllocator implements Allocator {
   /** Carves a run of blocks of one class from the back end into this slot's cache; the run's first user pointer, or 0. */
   private refill(sizeClass: number): number {
     const blockSize = sizeClass * GRANULE;
-    let count = Math.max(1, Math.min(REFILL_MAX_BLOCKS, Math.floor(REFILL_BYTES / blockSize)));
+    let count = Math.floor(REFILL_BYTES / blockSize);
     this.enter();
     try {
-      let run = this.backEnd.allocateBlock(count * blockSize);
-      if (run === 0 && count > 1) {
+      let run = this.backEnd.allocateAlignedBlock(count * blockSize, REFILL_BYTES);
+      if (run === 0) {
         count = 1;
         run = this.backEnd.allocateBlock(blockSize);
       }

@@ -109,9 +109,11 @@ export const S_LOCAL_HEADS = 16;
 export const S_REMOTE_HEADS = S_LOCAL_HEADS + CLASS_COUNT;
 /** Words per slot, a multiple of 16 (64-byte lines: slots never share a cache line). */
 export const SLOT_WORDS = Math.ceil((S_REMOTE_HEADS + CLASS_COUNT) / 16) * 16;
-/** Bytes the front end carves for a slot's class at once. */
+/**
+ * Bytes the front end carves for a slot's class at once, aligned to their own size: 8 KiB of blocks is
+ * exactly one 64-byte line of the live bitmap, so threads never set bits in the same cache line.
+ */
 export const REFILL_BYTES = 8192;
-export const REFILL_MAX_BLOCKS = 64;
 
 /** Block size for a request of `size` bytes (header included, 16-byte steps, at least MIN_BLOCK). */
 export function blockSizeFor(size: number): number {
