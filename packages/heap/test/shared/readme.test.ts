@@ -1,9 +1,11 @@
 // README.md's "Sharing a heap between workers" example, run as written (the worker is the 'readme'
 // role of worker.ts; console.log replaced by expectations).
 import { once } from 'node:events';
-import { expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { createSharedAllocator } from '../../src/shared/index';
-import { growableBuffer, spawnWorker } from './support';
+import { growableBuffer, spawnWorker, terminateWorkers } from './support';
+
+afterEach(terminateWorkers);
 
 it('README: a block allocated in a worker, read and freed in the main thread', async () => {
   const memory = growableBuffer(1 << 20, 256 << 20);

@@ -2,11 +2,21 @@
 // with the @mem/source condition (workspace packages resolve to their TypeScript sources), as in vitest.
 import { Worker } from 'node:worker_threads';
 
+/** Workers started and not yet reaped by terminateWorkers. */
+const started: Worker[] = [];
+
 export function spawnWorker(workerData: unknown): Worker {
-  return new Worker(new URL('./worker.mjs', import.meta.url), {
+  const worker = new Worker(new URL('./worker.mjs', import.meta.url), {
     workerData,
     execArgv: ['--conditions=@mem/source'],
   });
+  started.push(worker);
+  return worker;
+}
+
+/** Ends every worker still running (one stuck waiting after a failed expectation must not keep the run alive). */
+export async function terminateWorkers(): Promise<void> {
+  await Promise.all(started.splice(0).map((worker) => worker.terminate()));
 }
 
 /** The worker's one message (its result), or its error. */

@@ -1,11 +1,13 @@
 // A shared heap used by real worker threads: a 4-worker stress run with cross-worker frees and content
 // checks, HeapLock blocking another thread's back-end allocation until HeapUnlock (H-033), cached
 // front-end allocations not blocked (H-035), and HEAP_NO_SERIALIZE serializing nothing (H-034).
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { HEAP_NO_SERIALIZE } from '../../src/constants';
 import { createSharedAllocator } from '../../src/shared/index';
 import { CONTROL, CONTROL_WORDS, ringWords } from './protocol';
-import { eventually, growableBuffer, resultOf, spawnWorker } from './support';
+import { eventually, growableBuffer, resultOf, spawnWorker, terminateWorkers } from './support';
+
+afterEach(terminateWorkers);
 
 interface StressResult {
   id: number;
