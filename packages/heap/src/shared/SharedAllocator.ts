@@ -23,6 +23,7 @@ import {
   BLOCK_BUSY,
   BLOCK_CACHED,
   BLOCK_FRONT,
+  CLASS_COUNT,
   C_BITMAP_START,
   C_FREE_BYTES,
   C_FRONT_END,
@@ -142,11 +143,52 @@ export class SharedAllocator implements Allocator {
   }
 
   /**
-   * Gives this thread's slot back (its cached blocks stay in it for the next thread that claims it).
-   * The allocator remains usable through the back end.
+   * Gives this thread's cached blocks (its own frees and those other threads sent back) to the back end,
+   * where they coalesce; returns their bytes. HeapCompact's part for the caches.
+   */
+  trim(): number {
+    if (this.slotIndex === 0) return 0;
+    let released = 0;
+    this.enter();
+    try {
+      const w = this.words;
+      for (let sizeClass = 0; sizeClass < CLASS_COUNT; sizeClass++) {
+        const localAt = this.slotBase + S_LOCAL_HEADS + sizeClass;
+        const local = w[localAt]!;
+        w[localAt] = 0;
+        released += this.releaseChain(local);
+        released += this.releaseChain(Atomics.exchange(w, this.slotBase + S_REMOTE_HEADS + sizeClass, 0));
+      }
+      w[this.slotBase + S_CACHED_BYTES]! -= released;
+    } finally {
+      this.leave();
+    }
+    return released;
+  }
+
+  /** Frees a chain of cached blocks into the back end (heap lock held); their bytes. */
+  private releaseChain(first: number): number {
+    const w = this.words;
+    let released = 0;
+    for (let pointer = first; pointer !== 0; ) {
+      const next = w[pointer >> 2]!;
+      const block = pointer - HEADER_SIZE;
+      const size = w[block >> 2]! & SIZE_MASK;
+      this.backEnd.setHeader(block, size, BLOCK_BUSY, 0, 0);
+      this.backEnd.freeBlock(block);
+      released += size;
+      pointer = next;
+    }
+    return released;
+  }
+
+  /**
+   * Gives this thread's slot back after trimming its cache (blocks other threads free into it later wait
+   * there for the next thread that claims it). The allocator remains usable through the back end.
    */
   detach(): void {
     if (this.slotIndex === 0) return;
+    this.trim();
     Atomics.store(this.words, this.slotBase + S_OWNER, 0);
     this.slotIndex = 0;
     this.slotBase = 0;

@@ -247,3 +247,37 @@ describe('cross-slot frees', () => {
     owner.validate();
   });
 });
+
+describe('trimming the caches', () => {
+  it('gives a slot’s cached blocks, its own and those sent back by others, to the back end', () => {
+    const heap = fresh();
+    const other = attachSharedAllocator(heap.handle());
+    const keep = heap.alloc(5000); // a back-end block after the runs, so they do not all melt into the wilderness
+    const blocks: number[] = [];
+    for (let i = 0; i < 300; i++) blocks.push(heap.alloc(16 + ((i * 37) % 900)));
+    const last = heap.alloc(20_000); // too big for the gaps left before aligned runs: it goes after them
+    for (let i = 0; i < blocks.length; i++) (i % 2 === 0 ? heap : other).free(blocks[i]!);
+    const cachedFree = (): number => {
+      let count = 0;
+      heap.walk((entry) => {
+        if (entry.kind === 'free' && entry.frontEnd) count++;
+      });
+      return count;
+    };
+    expect(cachedFree()).toBeGreaterThan(300);
+    const before = heap.stats().freeBytes;
+    const released = heap.trim();
+    expect(released).toBeGreaterThan(0);
+    heap.validate();
+    expect(cachedFree()).toBe(0);
+    expect(heap.trim()).toBe(0);
+    expect(heap.stats().freeBytes).toBeLessThanOrEqual(before);
+    expect(heap.stats().largestFreeBlock).toBeGreaterThan(8192); // runs coalesced
+    heap.free(keep);
+    heap.free(last);
+    heap.detach();
+    other.detach();
+    heap.validate();
+    expect(heap.stats()).toMatchObject({ liveBlocks: 0, freeBytes: 0 }); // all back in the wilderness
+  });
+});
