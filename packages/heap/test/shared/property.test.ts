@@ -1,7 +1,7 @@
 // Property test of the shared heap in one thread, against a model (live blocks with their size and
 // content seed): random alloc / calloc / realloc / free through three attachments (so blocks cross
 // slots and go back through remote lists), double frees that must be refused with nothing changed,
-// HeapLock/HeapUnlock pairs around steps; validate() and the counters after every step.
+// HeapLock/HeapUnlock pairs around steps, cache trims; validate() and the counters after every step.
 import { ERROR_INVALID_PARAMETER, MemError } from '@mem/pages';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -17,7 +17,8 @@ type Operation =
   | { kind: 'realloc'; by: number; pick: number; size: number }
   | { kind: 'free'; by: number; pick: number }
   | { kind: 'doubleFree'; by: number }
-  | { kind: 'locked'; by: number; size: number };
+  | { kind: 'locked'; by: number; size: number }
+  | { kind: 'trim'; by: number };
 
 const size = fc.oneof(
   { weight: 12, arbitrary: fc.integer({ min: 0, max: 1100 }) },
@@ -33,6 +34,7 @@ const operation: fc.Arbitrary<Operation> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('free' as const), by, pick: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('doubleFree' as const), by }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('locked' as const), by, size }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('trim' as const), by }) },
 );
 
 interface Live {
@@ -75,6 +77,10 @@ function run(heaps: SharedAllocator[], operations: Operation[]): void {
         const pointer = heap.alloc(op.size);
         heap.unlock();
         if (pointer !== 0) add(pointer, op.size);
+        break;
+      }
+      case 'trim': {
+        heap.trim();
         break;
       }
       case 'doubleFree': {
