@@ -128,6 +128,23 @@ describe('the Allocator contract', () => {
     fixed.validate();
   });
 
+  it('lets another attachment use blocks past the length its views were made with', () => {
+    const memory = growableBuffer(1 << 16, 64 << 20);
+    const a = createSharedAllocator({ memory });
+    const b = attachSharedAllocator(a.handle());
+    const before = memory.byteLength;
+    const p = a.alloc(8 << 20);
+    const small = a.alloc(100_000);
+    expect(memory.byteLength).toBeGreaterThan(before);
+    a.memory.setUint8(p + (8 << 20) - 1, 0x5c);
+    expect(b.memory.getUint8(p + (8 << 20) - 1)).toBe(0x5c);
+    expect(b.sizeOf(small)).toBe(100_000);
+    b.free(p);
+    expect(b.realloc(small, 200_000)).not.toBe(0);
+    b.validate();
+    a.validate();
+  });
+
   it('walks blocks in address order: region, busy and free (front-end ones marked), uncommitted tail', () => {
     const heap = fresh();
     const a = heap.alloc(100);
