@@ -1,6 +1,6 @@
 // Worker side of the shared-heap tests (run with tsx's loader: see spawnWorker in support.ts).
 // Roles: 'readme' (the README's worker), 'stress' (random alloc/free/realloc, blocks handed to other workers through SPSC rings in a
-// second SharedArrayBuffer, every block stamped with its writer's id and a sequence number and checked
+// second SharedArrayBuffer, HeapLock taken now and then, every block stamped with its writer's id and a sequence number and checked
 // before it is freed or after it moved), 'locker' (HeapLock until told to unlock) and 'allocator'
 // (one allocation of a given size, flags around it so the main thread can see where it is).
 import { parentPort, workerData } from 'node:worker_threads';
@@ -172,8 +172,18 @@ function runStress(task: StressData): void {
     }
   };
 
+  let locks = 0;
   for (let op = 0; op < task.operations; op++) {
     if ((op & 15) === 0) drain();
+    // Now and then HeapLock around a few steps (recursively): other workers' back-end calls wait meanwhile.
+    if ((op & 4095) === 0) {
+      heap.lock();
+      heap.lock();
+      locks++;
+    } else if ((op & 4095) === 8) {
+      heap.unlock();
+      heap.unlock();
+    }
     const r = random();
     if (live < 8 || (r < 0.45 && live < limit)) {
       const size = pickSize();
@@ -233,6 +243,10 @@ function runStress(task: StressData): void {
       sizes[index] = sizes[live]!;
     }
   }
+  if (heap.lockOwner() === heap.threadId) {
+    heap.unlock();
+    heap.unlock();
+  }
   // Done sending; keep draining until every worker is done and the rings are empty.
   Atomics.add(rings, ringWords(task.workers), 1);
   for (;;) {
@@ -248,5 +262,5 @@ function runStress(task: StressData): void {
   const blocks: number[] = [];
   for (let i = 0; i < live; i++) blocks.push(pointers[i]!, sizes[i]!);
   heap.detach();
-  parentPort?.postMessage({ id: me, threadId: heap.threadId, allocations, frees, reallocs, sent, received, failures, blocks });
+  parentPort?.postMessage({ id: me, threadId: heap.threadId, locks, allocations, frees, reallocs, sent, received, failures, blocks });
 }

@@ -12,6 +12,7 @@ afterEach(terminateWorkers);
 interface StressResult {
   id: number;
   threadId: number;
+  locks: number;
   allocations: number;
   frees: number;
   reallocs: number;
@@ -44,6 +45,7 @@ describe('shared heap across worker threads', () => {
     // Every worker had its own thread id (and slot); blocks crossed between all of them.
     expect(new Set(results.map((r) => r.threadId)).size).toBe(WORKERS);
     expect(shared.lockState()).toBe('free');
+    expect(results.every((r) => r.locks > 0)).toBe(true);
     const sent = results.reduce((sum, r) => sum + r.sent, 0);
     const received = results.reduce((sum, r) => sum + r.received, 0);
     expect(sent).toBe(received);
