@@ -23,6 +23,7 @@ import {
   MEM_FREE,
   MEM_MAPPED,
   MEM_PRESERVE_PLACEHOLDER,
+  MEM_RELEASE,
   MEM_RESERVE,
   MEM_RESET,
   MEM_UNMAP_WITH_TRANSIENT_BOOST,
@@ -326,6 +327,18 @@ describe('test_MapViewOfFile', () => {
     const h = k.CreateFileMapping(file, undefined, PAGE_READWRITE, 0, 0, undefined);
     const base = k.MapViewOfFile(h, FILE_MAP_ALL_ACCESS, 0, 0, 0);
     expect(query(k, base)).toMatchObject({ RegionSize: 0x2000, State: MEM_COMMIT, Type: MEM_MAPPED, Protect: PAGE_READWRITE });
+  });
+
+  it('VirtualFree(view, 0, MEM_RELEASE) is refused with ERROR_INVALID_PARAMETER (STATUS_UNABLE_TO_DELETE_SECTION); the view stays', () => {
+    const k = kernel();
+    const h = k.CreateFileMapping(INVALID_HANDLE_VALUE, undefined, PAGE_READWRITE, 0, 0x10000, undefined);
+    const base = k.MapViewOfFile(h, FILE_MAP_ALL_ACCESS, 0, 0, 0);
+    k.process.mem.setUint32(base, 0x1234);
+    const before = snapshot(k);
+    expectFailure(k, () => k.VirtualFree(base, 0, MEM_RELEASE), false, ERROR_INVALID_PARAMETER);
+    expect(snapshot(k)).toEqual(before);
+    expect(k.process.mem.getUint32(base)).toBe(0x1234);
+    expect(k.UnmapViewOfFile(base)).toBe(true);
   });
 
   it('UnmapViewOfFile takes any address inside the view; elsewhere ERROR_INVALID_ADDRESS (M-032)', () => {

@@ -709,8 +709,10 @@ export class AddressSpace {
     const allocation = this.allocationAt(address);
     if (allocation === undefined) throw new MemError(ERROR_INVALID_ADDRESS, `${hex(address)} is not allocated`);
     if (allocation.base !== address) throw new MemError(ERROR_INVALID_ADDRESS, `${hex(address)} is not the allocation base`);
+    // a view (STATUS_UNABLE_TO_DELETE_SECTION → 87) is released by unmapping it
+    if (allocation.type !== MEM_PRIVATE) throw new MemError(ERROR_INVALID_PARAMETER, 'views are released by unmapping');
     if (allocation.owner !== undefined || (allocation.flags & ALLOCATION_FIXED) !== 0) {
-      throw new MemError(ERROR_INVALID_ADDRESS, 'views are released by unmapping');
+      throw new MemError(ERROR_INVALID_ADDRESS, 'this allocation is released by its owner');
     }
     this.removeAllocation(allocation);
   }
