@@ -49,6 +49,14 @@ describe('VirtualAllocExNuma', () => {
     process.lastError = 0;
     expect(VirtualAllocExNuma(process, -1, 0, 0x2000, MEM_COMMIT | MEM_RESERVE, PAGE_READWRITE, 2)).toBe(0);
     expect(process.lastError).toBe(ERROR_INVALID_PARAMETER);
+    expect(VirtualAllocExNuma(process, -1, 0, 0x2000, MEM_COMMIT | MEM_RESERVE, PAGE_READWRITE, 0xfffffffe)).toBe(0);
+    // NUMA_NO_PREFERRED_NODE: any node
+    process.lastError = 0;
+    const any = VirtualAllocExNuma(process, -1, 0, 0x2000, MEM_COMMIT | MEM_RESERVE, PAGE_READWRITE, 0xffffffff);
+    expect(any).not.toBe(0);
+    expect(process.lastError).toBe(0);
+    process.mem.setUint8(any, 1);
+    expect(process.mem.getUint8(any)).toBe(1);
   });
 });
 

@@ -57,7 +57,7 @@ function invalid(detail: string): never {
 }
 
 /** The core of VirtualAlloc(Ex|ExNuma) on `target`; throws MemError. */
-function allocateIn(target: Process, address: number, size: number, allocationType: number, protect: number, node: number): number {
+function allocateIn(target: Process, address: number, size: number, allocationType: number, protect: number, node: number | undefined): number {
   const space = target.addressSpace;
   const geometry = target.geometry;
   if (!isAddressLike(address) || !isAddressLike(size)) invalid('address and size must be non-negative integers');
@@ -191,6 +191,8 @@ export function VirtualAllocExNuma(
 ): number {
   try {
     const target = resolveProcessHandle(process, hProcess, PROCESS_VM_OPERATION);
+    // NUMA_NO_PREFERRED_NODE (0xFFFFFFFF, exported by @mem/awe) means "any node"
+    if (nndPreferred === 0xffffffff) return allocateIn(target, lpAddress, dwSize, flAllocationType, flProtect, undefined);
     if (!Number.isInteger(nndPreferred) || nndPreferred < 0 || nndPreferred >= target.machine.physical.numaNodes) {
       invalid('NUMA node out of range');
     }
