@@ -1,7 +1,7 @@
 // tinybench suites for the heap strategies over an ArrayBuffer (x64 layout):
 // 1. micro: a batch of 1,000 small allocations then 1,000 frees (ns per alloc+free pair);
 // 2. churn: a steady live set of 4,096 blocks, each step frees one at random and allocates another;
-// 3. traces: each real trace of /work/shared/traces replayed whole (BENCH_TRACE_EVENTS=n for a
+// 3. traces: each real trace of benchmarks/traces replayed whole (BENCH_TRACE_EVENTS=n for a
 //    prefix), one byte written per block: ns per event and footprint (peak committed / peak live).
 //    Trace replays are timed in CPU time (process.cpuUsage), which shared, loaded machines disturb less
 //    than wall time; the tinybench suites report wall time.

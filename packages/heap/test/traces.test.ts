@@ -1,4 +1,4 @@
-// Real programs' allocation traces (/work/shared/traces, mtrace v1) replayed through every strategy over
+// Real programs' allocation traces (benchmarks/traces, mtrace v1) replayed through every strategy over
 // an ArrayBuffer: id-derived bytes stamped at the start and end of each block are checked on every
 // resize and free, and the heap validated at the end. Tests replay the first PREFIX events of each
 // trace to keep the suite quick; `pnpm --filter @mem/heap bench` replays them whole.

@@ -6,7 +6,8 @@ import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import type { Allocator } from '../../src/api';
 
-export const TRACE_DIRECTORY = new URL('../../../../../shared/traces/', import.meta.url);
+// the repository's copy of ../shared/traces, so that a clean clone has them
+export const TRACE_DIRECTORY = new URL('../../../../benchmarks/traces/', import.meta.url);
 export const TRACE_NAMES = ['sqlite3', 'python3-json', 'jq-transform'] as const;
 
 export const EVENT_ALLOC = 1;
@@ -32,7 +33,11 @@ function grown<T extends Uint8Array | Int32Array | Float64Array | Uint32Array>(a
 /** Reads the first `limit` events of a trace (all of them when limit is Infinity). */
 export async function readTrace(name: string, limit = Number.POSITIVE_INFINITY): Promise<Trace> {
   const path = new URL(`${name}.mtrace.gz`, TRACE_DIRECTORY);
-  const lines = createInterface({ input: createReadStream(path).pipe(createGunzip()), crlfDelay: Number.POSITIVE_INFINITY });
+  const source = createReadStream(path);
+  const gunzip = createGunzip();
+  // a missing or unreadable file must fail the read, not leave it waiting
+  source.on('error', (error) => gunzip.destroy(error));
+  const lines = createInterface({ input: source.pipe(gunzip), crlfDelay: Number.POSITIVE_INFINITY });
   let capacity = 1 << 16;
   let kind = new Uint8Array(capacity);
   let id = new Int32Array(capacity);
