@@ -1,8 +1,9 @@
 // NUMA queries: GetNumaHighestNodeNumber, GetNumaAvailableMemoryNode(Ex) over createMachine({ numaNodes }),
 // checked against allocations that land on a known node.
-import { CURRENT_PROCESS_HANDLE } from '@mem/pages';
+import { CURRENT_PROCESS_HANDLE, MEM_COMMIT } from '@mem/pages';
+import { VirtualAllocExNuma } from '@mem/pages/win32';
 import { describe, expect, it } from 'vitest';
-import { ERROR_INVALID_PARAMETER, ERROR_NOACCESS } from '../src/constants';
+import { ERROR_INVALID_PARAMETER, ERROR_NOACCESS, MEM_RESERVE, NUMA_NO_PREFERRED_NODE, PAGE_READWRITE } from '../src/constants';
 import { availableMemoryOfNode, highestNodeNumber } from '../src/index';
 import { AllocateUserPhysicalPagesNuma, GetNumaAvailableMemoryNode, GetNumaAvailableMemoryNodeEx, GetNumaHighestNodeNumber } from '../src/win32';
 import { attempt, PAGE, SENTINEL, setup } from './support';
@@ -35,6 +36,18 @@ describe('NUMA queries', () => {
     const legacy = {};
     expect(GetNumaAvailableMemoryNode(process, 1, legacy)).toBe(true);
     expect(legacy).toEqual({ value: before1 - 10 * PAGE });
+  });
+
+  it('VirtualAllocExNuma puts the pages of a new region on the preferred node; NUMA_NO_PREFERRED_NODE is accepted', () => {
+    const { process, machine } = setup({ numaNodes: 4 });
+    const base = VirtualAllocExNuma(process, CURRENT_PROCESS_HANDLE, 0, 4 * PAGE, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE, 3);
+    expect(base).not.toBe(0);
+    for (let i = 0; i < 4; i++) {
+      process.mem.setUint8(base + i * PAGE, 1);
+      expect(machine.physical.nodeOf(process.addressSpace.pageState(base + i * PAGE).frame)).toBe(3);
+    }
+    expect(attempt(process, () => VirtualAllocExNuma(process, CURRENT_PROCESS_HANDLE, 0, PAGE, MEM_RESERVE, PAGE_READWRITE, NUMA_NO_PREFERRED_NODE))[0]).not.toBe(0);
+    expect(attempt(process, () => VirtualAllocExNuma(process, CURRENT_PROCESS_HANDLE, 0, PAGE, MEM_RESERVE, PAGE_READWRITE, 4))).toEqual([0, ERROR_INVALID_PARAMETER]);
   });
 
   it('an unknown node fails with ERROR_INVALID_PARAMETER', () => {
