@@ -43,6 +43,17 @@ export function createChunk(capacity: number = CHUNK_EVENTS): TraceChunk {
 }
 
 /** A chunk trimmed to its count (a copy), for keeping after a reusable chunk moves on. */
+/** Appends one event to `chunk`; true when the chunk is now full. */
+export function appendEvent(chunk: TraceChunk, op: number, id: number, size: number, align: number): boolean {
+  const index = chunk.count;
+  chunk.op[index] = op;
+  chunk.id[index] = id;
+  chunk.size[index] = size;
+  chunk.align[index] = align;
+  chunk.count = index + 1;
+  return chunk.count === chunk.op.length;
+}
+
 export function copyChunk(chunk: TraceChunk): TraceChunk {
   return {
     count: chunk.count,
@@ -144,14 +155,8 @@ export class TraceBuilder {
 
   private push(op: number, id: number, size: number, align: number): void {
     const chunk = this.current;
-    const index = chunk.count;
-    chunk.op[index] = op;
-    chunk.id[index] = id;
-    chunk.size[index] = size;
-    chunk.align[index] = align;
-    chunk.count = index + 1;
     this.total++;
-    if (chunk.count === chunk.op.length) {
+    if (appendEvent(chunk, op, id, size, align)) {
       this.chunks.push(chunk);
       this.current = createChunk();
     }

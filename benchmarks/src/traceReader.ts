@@ -7,7 +7,7 @@ import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { CHUNK_EVENTS, OP_ALLOC, OP_FREE, OP_REALLOC, TRACE_MAGIC } from './constants';
-import { copyChunk, createChunk, type Trace, type TraceChunk, type TraceHeader } from './trace';
+import { appendEvent, copyChunk, createChunk, type Trace, type TraceChunk, type TraceHeader } from './trace';
 
 /** A trace that cannot be read: says which file and, when it is about one line, which line. */
 export class TraceFormatError extends Error {
@@ -137,14 +137,8 @@ class LineParser {
     }
     this.track(op, id, size, buffer, start, end);
     const chunk = this.chunk;
-    const index = chunk.count;
-    chunk.op[index] = op;
-    chunk.id[index] = id;
-    chunk.size[index] = size;
-    chunk.align[index] = align;
-    chunk.count = index + 1;
     this.events++;
-    if (chunk.count === chunk.op.length) {
+    if (appendEvent(chunk, op, id, size, align)) {
       this.flush(chunk);
       chunk.count = 0;
     }
