@@ -14,6 +14,15 @@ const scratchBuffer = new ArrayBuffer(8);
 const scratch = new DataView(scratchBuffer);
 const scratchBytes = new Uint8Array(scratchBuffer);
 
+/**
+ * Translation-cache base when nothing is cached. A small integer keeps V8's field representation
+ * integral (a -Infinity sentinel made every hit ~40 % slower); it matches only addresses in
+ * [-2^30, -2^30 + page size), which then read through NO_VIEW (zero length) and throw a RangeError
+ * instead of reading stale memory.
+ */
+const NO_PAGE = -(2 ** 30);
+const NO_VIEW = new DataView(new ArrayBuffer(0));
+
 /** Outcome of checking one page for one access. */
 const PAGE_OK = 0;
 const PAGE_AV = 1;
@@ -57,15 +66,17 @@ export class MemoryAccess implements TranslationCache {
     this.leafSpan = LEAF_PAGES * space.pageSize;
     this.slabShift = space.physical.slabShift;
     this.slabMask = space.physical.framesPerSlab - 1;
-    this.readView = this.writeView = scratch;
+    this.readView = this.writeView = NO_VIEW;
     this.readOffset = this.writeOffset = 0;
-    this.readBase = this.writeBase = Number.NEGATIVE_INFINITY;
+    this.readBase = this.writeBase = NO_PAGE;
     this.table.addTranslationCache(this);
   }
 
   invalidateTranslation(): void {
-    this.readBase = Number.NEGATIVE_INFINITY;
-    this.writeBase = Number.NEGATIVE_INFINITY;
+    this.readBase = NO_PAGE;
+    this.writeBase = NO_PAGE;
+    this.readView = NO_VIEW;
+    this.writeView = NO_VIEW;
   }
 
   private rememberRead(pageBase: number, frame: number): void {
