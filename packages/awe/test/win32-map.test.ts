@@ -61,9 +61,14 @@ describe('MEM_PHYSICAL regions (A-002)', () => {
     const { process, frames, window } = withFrames(1);
     MapUserPhysicalPages(process, window, 1, frames);
     expect(attempt(process, () => VirtualAlloc(process, window, PAGE, MEM_COMMIT, PAGE_READWRITE))).toEqual([0, ERROR_INVALID_ADDRESS]);
-    expect(attempt(process, () => VirtualFree(process, window, PAGE, MEM_DECOMMIT))[0]).toBe(false);
-    const old = {};
-    expect(attempt(process, () => VirtualProtect(process, window, PAGE, PAGE_READONLY, old))).toEqual([false, ERROR_INVALID_PARAMETER]);
+    expect(attempt(process, () => VirtualFree(process, window, PAGE, MEM_DECOMMIT))).toEqual([false, ERROR_INVALID_ADDRESS]);
+    const old: { value?: number } = {};
+    expect(attempt(process, () => VirtualProtect(process, window, PAGE, PAGE_READONLY, old))).toEqual([false, ERROR_INVALID_ADDRESS]);
+    expect(old.value).toBeUndefined();
+    // read/write is what the region already is, mapped (page 0) or not (page 1): accepted, nothing changes
+    expect(attempt(process, () => VirtualProtect(process, window, 2 * PAGE, PAGE_READWRITE, old))).toEqual([true, SENTINEL]);
+    expect(old.value).toBe(PAGE_READWRITE);
+    expect(faults(process, window + PAGE)).toBe(true);
     // the mapping is untouched by the refused calls
     process.mem.setUint32(window, 0x1234);
     expect(process.mem.getUint32(window)).toBe(0x1234);

@@ -697,7 +697,9 @@ export class AddressSpace {
     const start = alignDown(address, this.pageSize);
     const end = size === 0 ? allocation.end : alignUp(address + size, this.pageSize);
     if (end > allocation.end) throw new MemError(ERROR_INVALID_PARAMETER, 'range runs past its allocation');
-    if ((allocation.flags & (ALLOCATION_PHYSICAL | ALLOCATION_LARGE_PAGES | ALLOCATION_FIXED)) !== 0 || allocation.owner !== undefined) {
+    // AWE regions: NT's free path refuses them with STATUS_CONFLICTING_ADDRESSES (→ 487)
+    if ((allocation.flags & ALLOCATION_PHYSICAL) !== 0) throw new MemError(ERROR_INVALID_ADDRESS, 'AWE regions are released whole');
+    if ((allocation.flags & (ALLOCATION_LARGE_PAGES | ALLOCATION_FIXED)) !== 0 || allocation.owner !== undefined) {
       throw new MemError(ERROR_INVALID_PARAMETER, 'this allocation cannot be decommitted');
     }
     this.decommitPages(allocation, start / this.pageSize, (end - start) / this.pageSize);
@@ -725,7 +727,13 @@ export class AddressSpace {
     this.checkRange(address, size);
     if (normalizeProtection(protect, true) < 0) throw new MemError(ERROR_INVALID_PARAMETER, `invalid protection ${hex(protect)}`);
     const allocation = this.allocationOfRange(address, size, ERROR_INVALID_ADDRESS);
-    if ((allocation.flags & (ALLOCATION_PHYSICAL | ALLOCATION_LARGE_PAGES)) !== 0 && (protect & 0xff) !== PAGE_READWRITE) {
+    if ((allocation.flags & ALLOCATION_PHYSICAL) !== 0) {
+      // AWE regions are always read/write, mapped or not: asking for that succeeds and changes
+      // nothing, anything else is STATUS_CONFLICTING_ADDRESSES (→ 487), as in NT's protect path
+      if (protect !== PAGE_READWRITE) throw new MemError(ERROR_INVALID_ADDRESS, 'AWE regions stay read/write');
+      return PAGE_READWRITE;
+    }
+    if ((allocation.flags & ALLOCATION_LARGE_PAGES) !== 0 && (protect & 0xff) !== PAGE_READWRITE) {
       throw new MemError(ERROR_INVALID_PARAMETER, 'AWE and large-page memory stay read/write');
     }
     const protection = this.storedProtection(allocation, protect);
