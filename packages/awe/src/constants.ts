@@ -14,11 +14,10 @@ export {
   MEM_RESERVE,
   PAGE_READWRITE,
   PROCESS_VM_OPERATION,
+  NUMA_NO_PREFERRED_NODE,
   SE_LOCK_MEMORY_NAME,
 } from '@mem/pages';
 
-/** nndPreferred value meaning "any node" (AllocateUserPhysicalPagesNuma, VirtualAllocExNuma). */
-export const NUMA_NO_PREFERRED_NODE = 0xffffffff;
 
 /** Frame number 0 is never an AWE frame: MapUserPhysicalPagesScatter reads a 0 entry as "unmap". */
 export const NO_FRAME = 0;

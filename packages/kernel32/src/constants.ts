@@ -67,7 +67,6 @@ export {
   LMEM_LOCKCOUNT,
 } from '@mem/global-local';
 export {
-  NUMA_NO_PREFERRED_NODE,
   ERROR_USER_MAPPED_FILE,
   ERROR_UNEXP_NET_ERR,
 } from '@mem/mapping';

@@ -29,6 +29,7 @@ export {
   GENERIC_READ,
   GENERIC_WRITE,
   INVALID_HANDLE_VALUE,
+  NUMA_NO_PREFERRED_NODE,
   OPEN_ALWAYS,
   OPEN_EXISTING,
   SEC_64K_PAGES,
@@ -59,8 +60,6 @@ export const HANDLE_TYPE_FILE = 'File';
 /** Device prefix of the names GetMappedFileName returns (the NT path of the volume). */
 export const MAPPED_FILE_DEVICE = '\\Device\\HarddiskVolume1';
 
-/** NUMA_NO_PREFERRED_NODE: the nndPreferred value meaning "any node". */
-export const NUMA_NO_PREFERRED_NODE = 0xffffffff;
 
 /** FILE_MAP_* bits that choose the view's protection (the rest are options). */
 export const VIEW_ACCESS_BITS = SECTION_QUERY | SECTION_MAP_WRITE | SECTION_MAP_READ | SECTION_MAP_EXECUTE | SECTION_MAP_EXECUTE_EXPLICIT;

@@ -397,3 +397,6 @@ export const SE_LOCK_MEMORY_NAME = 'SeLockMemoryPrivilege';
 
 /** Tag of process objects in a HandleTable. */
 export const HANDLE_TYPE_PROCESS = 'Process';
+
+/** nndPreferred value meaning "any node" (VirtualAllocExNuma, AllocateUserPhysicalPagesNuma, *Numa mappings). */
+export const NUMA_NO_PREFERRED_NODE = 0xffffffff;

@@ -20,6 +20,7 @@ import {
   MEM_RESET_UNDO,
   MEM_TOP_DOWN,
   MEM_WRITE_WATCH,
+  NUMA_NO_PREFERRED_NODE,
   PAGE_NOACCESS,
   PAGE_READWRITE,
   PROCESS_QUERY_INFORMATION,
@@ -191,8 +192,7 @@ export function VirtualAllocExNuma(
 ): number {
   try {
     const target = resolveProcessHandle(process, hProcess, PROCESS_VM_OPERATION);
-    // NUMA_NO_PREFERRED_NODE (0xFFFFFFFF, exported by @mem/awe) means "any node"
-    if (nndPreferred === 0xffffffff) return allocateIn(target, lpAddress, dwSize, flAllocationType, flProtect, undefined);
+    if (nndPreferred === NUMA_NO_PREFERRED_NODE) return allocateIn(target, lpAddress, dwSize, flAllocationType, flProtect, undefined);
     if (!Number.isInteger(nndPreferred) || nndPreferred < 0 || nndPreferred >= target.machine.physical.numaNodes) {
       invalid('NUMA node out of range');
     }
