@@ -79,16 +79,46 @@ export class MemoryAccess implements TranslationCache {
     this.writeView = NO_VIEW;
   }
 
-  private rememberRead(pageBase: number, frame: number): void {
-    this.readBase = pageBase;
+  /**
+   * Points the read cache at the page of `address` when that page allows a plain load of `size`
+   * bytes there (its fast entry is readable and the access stays inside the page); false sends the
+   * caller to the slow path. Every miss of every load goes through here.
+   */
+  private refillRead(address: number, size: number): boolean {
+    const table = this.table;
+    let offset = address - table.cacheBase;
+    if (!(offset >= 0 && offset < this.leafSpan)) {
+      table.cacheAddress(address);
+      offset = address - table.cacheBase;
+    }
+    const entry = table.cacheFast[offset >>> this.pageShift] as number;
+    const inPage = offset & this.pageMask;
+    if ((entry & FAST_READ) === 0 || inPage > this.pageSize - size) return false;
+    const frame = entry >>> 2;
+    // from the leaf base, not from `address`: a fractional address must not leave a fractional base
+    this.readBase = table.cacheBase + ((offset >>> this.pageShift) << this.pageShift);
     this.readView = this.views[frame >>> this.slabShift] as DataView;
     this.readOffset = (frame & this.slabMask) << this.pageShift;
+    return true;
   }
 
-  private rememberWrite(pageBase: number, frame: number): void {
-    this.writeBase = pageBase;
+  /** The write twin of refillRead (FAST_WRITE: writable, no write watch to arm, no write-copy). */
+  private refillWrite(address: number, size: number): boolean {
+    const table = this.table;
+    let offset = address - table.cacheBase;
+    if (!(offset >= 0 && offset < this.leafSpan)) {
+      table.cacheAddress(address);
+      offset = address - table.cacheBase;
+    }
+    const entry = table.cacheFast[offset >>> this.pageShift] as number;
+    const inPage = offset & this.pageMask;
+    if ((entry & FAST_WRITE) === 0 || inPage > this.pageSize - size) return false;
+    const frame = entry >>> 2;
+    // from the leaf base, not from `address`: a fractional address must not leave a fractional base
+    this.writeBase = table.cacheBase + ((offset >>> this.pageShift) << this.pageShift);
     this.writeView = this.views[frame >>> this.slabShift] as DataView;
     this.writeOffset = (frame & this.slabMask) << this.pageShift;
+    return true;
   }
 
   // ------------------------------------------------------------------ slow path
@@ -190,6 +220,8 @@ export class MemoryAccess implements TranslationCache {
   }
 
   // ------------------------------------------------------------------ loads
+  // Each access: a hit in the one-page cache; else (in a separate *Miss method, so that the hit path
+  // stays small enough for V8 to inline) refill the cache and access through it, or take the slow path.
 
   getUint8(address: number): number {
     const inPage = address - this.readBase;
@@ -198,18 +230,7 @@ export class MemoryAccess implements TranslationCache {
   }
 
   private getUint8Miss(address: number): number {
-    const table = this.table;
-    let offset = address - table.cacheBase;
-    if (!(offset >= 0 && offset < this.leafSpan)) {
-      table.cacheAddress(address);
-      offset = address - table.cacheBase;
-    }
-    const entry = table.cacheFast[offset >>> this.pageShift] as number;
-    if ((entry & FAST_READ) !== 0) {
-      const frame = entry >>> 2;
-      this.rememberRead(address - (offset & this.pageMask), frame);
-      return (this.views[frame >>> this.slabShift] as DataView).getUint8(((frame & this.slabMask) << this.pageShift) + (offset & this.pageMask));
-    }
+    if (this.refillRead(address, 1)) return this.readView.getUint8(this.readOffset + (address - this.readBase));
     return this.slowLoad(address, 1).getUint8(0);
   }
 
@@ -224,19 +245,7 @@ export class MemoryAccess implements TranslationCache {
   }
 
   private getUint16Miss(address: number): number {
-    const table = this.table;
-    let offset = address - table.cacheBase;
-    if (!(offset >= 0 && offset < this.leafSpan)) {
-      table.cacheAddress(address);
-      offset = address - table.cacheBase;
-    }
-    const entry = table.cacheFast[offset >>> this.pageShift] as number;
-    const inPage = offset & this.pageMask;
-    if ((entry & FAST_READ) !== 0 && inPage <= this.pageSize - 2) {
-      const frame = entry >>> 2;
-      this.rememberRead(address - inPage, frame);
-      return (this.views[frame >>> this.slabShift] as DataView).getUint16(((frame & this.slabMask) << this.pageShift) + inPage, true);
-    }
+    if (this.refillRead(address, 2)) return this.readView.getUint16(this.readOffset + (address - this.readBase), true);
     return this.slowLoad(address, 2).getUint16(0, true);
   }
 
@@ -251,19 +260,7 @@ export class MemoryAccess implements TranslationCache {
   }
 
   private getUint32Miss(address: number): number {
-    const table = this.table;
-    let offset = address - table.cacheBase;
-    if (!(offset >= 0 && offset < this.leafSpan)) {
-      table.cacheAddress(address);
-      offset = address - table.cacheBase;
-    }
-    const entry = table.cacheFast[offset >>> this.pageShift] as number;
-    const inPage = offset & this.pageMask;
-    if ((entry & FAST_READ) !== 0 && inPage <= this.pageSize - 4) {
-      const frame = entry >>> 2;
-      this.rememberRead(address - inPage, frame);
-      return (this.views[frame >>> this.slabShift] as DataView).getUint32(((frame & this.slabMask) << this.pageShift) + inPage, true);
-    }
+    if (this.refillRead(address, 4)) return this.readView.getUint32(this.readOffset + (address - this.readBase), true);
     return this.slowLoad(address, 4).getUint32(0, true);
   }
 
@@ -283,19 +280,7 @@ export class MemoryAccess implements TranslationCache {
   }
 
   private getFloat64Miss(address: number): number {
-    const table = this.table;
-    let offset = address - table.cacheBase;
-    if (!(offset >= 0 && offset < this.leafSpan)) {
-      table.cacheAddress(address);
-      offset = address - table.cacheBase;
-    }
-    const entry = table.cacheFast[offset >>> this.pageShift] as number;
-    const inPage = offset & this.pageMask;
-    if ((entry & FAST_READ) !== 0 && inPage <= this.pageSize - 8) {
-      const frame = entry >>> 2;
-      this.rememberRead(address - inPage, frame);
-      return (this.views[frame >>> this.slabShift] as DataView).getFloat64(((frame & this.slabMask) << this.pageShift) + inPage, true);
-    }
+    if (this.refillRead(address, 8)) return this.readView.getFloat64(this.readOffset + (address - this.readBase), true);
     return this.slowLoad(address, 8).getFloat64(0, true);
   }
 
@@ -309,23 +294,11 @@ export class MemoryAccess implements TranslationCache {
 
   /** Loads 8 bytes into the scratch view (bit-exact, not through a float). */
   private load64(address: number): DataView {
-    const table = this.table;
-    let offset = address - table.cacheBase;
-    if (!(offset >= 0 && offset < this.leafSpan)) {
-      table.cacheAddress(address);
-      offset = address - table.cacheBase;
-    }
-    const entry = table.cacheFast[offset >>> this.pageShift] as number;
-    const inPage = offset & this.pageMask;
-    if ((entry & FAST_READ) !== 0 && inPage <= this.pageSize - 8) {
-      const frame = entry >>> 2;
-      const view = this.views[frame >>> this.slabShift] as DataView;
-      const at = ((frame & this.slabMask) << this.pageShift) + inPage;
-      scratch.setUint32(0, view.getUint32(at, true), true);
-      scratch.setUint32(4, view.getUint32(at + 4, true), true);
-      return scratch;
-    }
-    return this.slowLoad(address, 8);
+    if (!this.refillRead(address, 8)) return this.slowLoad(address, 8);
+    const at = this.readOffset + (address - this.readBase);
+    scratch.setUint32(0, this.readView.getUint32(at, true), true);
+    scratch.setUint32(4, this.readView.getUint32(at + 4, true), true);
+    return scratch;
   }
 
   // ------------------------------------------------------------------ stores
@@ -334,27 +307,18 @@ export class MemoryAccess implements TranslationCache {
     const inPage = address - this.writeBase;
     if (inPage >= 0 && inPage <= this.pageSize - 1) {
       this.writeView.setUint8(this.writeOffset + inPage, value);
-      return;
+    } else {
+      this.setUint8Miss(address, value);
     }
-    this.setUint8Miss(address, value);
   }
 
   private setUint8Miss(address: number, value: number): void {
-    const table = this.table;
-    let offset = address - table.cacheBase;
-    if (!(offset >= 0 && offset < this.leafSpan)) {
-      table.cacheAddress(address);
-      offset = address - table.cacheBase;
+    if (this.refillWrite(address, 1)) {
+      this.writeView.setUint8(this.writeOffset + (address - this.writeBase), value);
+    } else {
+      scratch.setUint8(0, value);
+      this.slowStore(address, 1);
     }
-    const entry = table.cacheFast[offset >>> this.pageShift] as number;
-    if ((entry & FAST_WRITE) !== 0) {
-      const frame = entry >>> 2;
-      this.rememberWrite(address - (offset & this.pageMask), frame);
-      (this.views[frame >>> this.slabShift] as DataView).setUint8(((frame & this.slabMask) << this.pageShift) + (offset & this.pageMask), value);
-      return;
-    }
-    scratch.setUint8(0, value);
-    this.slowStore(address, 1);
   }
 
   setInt8(address: number, value: number): void {
@@ -365,28 +329,18 @@ export class MemoryAccess implements TranslationCache {
     const inPage = address - this.writeBase;
     if (inPage >= 0 && inPage <= this.pageSize - 2) {
       this.writeView.setUint16(this.writeOffset + inPage, value, true);
-      return;
+    } else {
+      this.setUint16Miss(address, value);
     }
-    this.setUint16Miss(address, value);
   }
 
   private setUint16Miss(address: number, value: number): void {
-    const table = this.table;
-    let offset = address - table.cacheBase;
-    if (!(offset >= 0 && offset < this.leafSpan)) {
-      table.cacheAddress(address);
-      offset = address - table.cacheBase;
+    if (this.refillWrite(address, 2)) {
+      this.writeView.setUint16(this.writeOffset + (address - this.writeBase), value, true);
+    } else {
+      scratch.setUint16(0, value, true);
+      this.slowStore(address, 2);
     }
-    const entry = table.cacheFast[offset >>> this.pageShift] as number;
-    const inPage = offset & this.pageMask;
-    if ((entry & FAST_WRITE) !== 0 && inPage <= this.pageSize - 2) {
-      const frame = entry >>> 2;
-      this.rememberWrite(address - inPage, frame);
-      (this.views[frame >>> this.slabShift] as DataView).setUint16(((frame & this.slabMask) << this.pageShift) + inPage, value, true);
-      return;
-    }
-    scratch.setUint16(0, value, true);
-    this.slowStore(address, 2);
   }
 
   setInt16(address: number, value: number): void {
@@ -397,28 +351,18 @@ export class MemoryAccess implements TranslationCache {
     const inPage = address - this.writeBase;
     if (inPage >= 0 && inPage <= this.pageSize - 4) {
       this.writeView.setUint32(this.writeOffset + inPage, value, true);
-      return;
+    } else {
+      this.setUint32Miss(address, value);
     }
-    this.setUint32Miss(address, value);
   }
 
   private setUint32Miss(address: number, value: number): void {
-    const table = this.table;
-    let offset = address - table.cacheBase;
-    if (!(offset >= 0 && offset < this.leafSpan)) {
-      table.cacheAddress(address);
-      offset = address - table.cacheBase;
+    if (this.refillWrite(address, 4)) {
+      this.writeView.setUint32(this.writeOffset + (address - this.writeBase), value, true);
+    } else {
+      scratch.setUint32(0, value, true);
+      this.slowStore(address, 4);
     }
-    const entry = table.cacheFast[offset >>> this.pageShift] as number;
-    const inPage = offset & this.pageMask;
-    if ((entry & FAST_WRITE) !== 0 && inPage <= this.pageSize - 4) {
-      const frame = entry >>> 2;
-      this.rememberWrite(address - inPage, frame);
-      (this.views[frame >>> this.slabShift] as DataView).setUint32(((frame & this.slabMask) << this.pageShift) + inPage, value, true);
-      return;
-    }
-    scratch.setUint32(0, value, true);
-    this.slowStore(address, 4);
   }
 
   setInt32(address: number, value: number): void {
@@ -434,28 +378,18 @@ export class MemoryAccess implements TranslationCache {
     const inPage = address - this.writeBase;
     if (inPage >= 0 && inPage <= this.pageSize - 8) {
       this.writeView.setFloat64(this.writeOffset + inPage, value, true);
-      return;
+    } else {
+      this.setFloat64Miss(address, value);
     }
-    this.setFloat64Miss(address, value);
   }
 
   private setFloat64Miss(address: number, value: number): void {
-    const table = this.table;
-    let offset = address - table.cacheBase;
-    if (!(offset >= 0 && offset < this.leafSpan)) {
-      table.cacheAddress(address);
-      offset = address - table.cacheBase;
+    if (this.refillWrite(address, 8)) {
+      this.writeView.setFloat64(this.writeOffset + (address - this.writeBase), value, true);
+    } else {
+      scratch.setFloat64(0, value, true);
+      this.slowStore(address, 8);
     }
-    const entry = table.cacheFast[offset >>> this.pageShift] as number;
-    const inPage = offset & this.pageMask;
-    if ((entry & FAST_WRITE) !== 0 && inPage <= this.pageSize - 8) {
-      const frame = entry >>> 2;
-      this.rememberWrite(address - inPage, frame);
-      (this.views[frame >>> this.slabShift] as DataView).setFloat64(((frame & this.slabMask) << this.pageShift) + inPage, value, true);
-      return;
-    }
-    scratch.setFloat64(0, value, true);
-    this.slowStore(address, 8);
   }
 
   setBigUint64(address: number, value: bigint): void {
@@ -469,23 +403,13 @@ export class MemoryAccess implements TranslationCache {
   }
 
   private store8FromScratch(address: number): void {
-    const table = this.table;
-    let offset = address - table.cacheBase;
-    if (!(offset >= 0 && offset < this.leafSpan)) {
-      table.cacheAddress(address);
-      offset = address - table.cacheBase;
-    }
-    const entry = table.cacheFast[offset >>> this.pageShift] as number;
-    const inPage = offset & this.pageMask;
-    if ((entry & FAST_WRITE) !== 0 && inPage <= this.pageSize - 8) {
-      const frame = entry >>> 2;
-      const view = this.views[frame >>> this.slabShift] as DataView;
-      const at = ((frame & this.slabMask) << this.pageShift) + inPage;
-      view.setUint32(at, scratch.getUint32(0, true), true);
-      view.setUint32(at + 4, scratch.getUint32(4, true), true);
+    if (!this.refillWrite(address, 8)) {
+      this.slowStore(address, 8);
       return;
     }
-    this.slowStore(address, 8);
+    const at = this.writeOffset + (address - this.writeBase);
+    this.writeView.setUint32(at, scratch.getUint32(0, true), true);
+    this.writeView.setUint32(at + 4, scratch.getUint32(4, true), true);
   }
 
   // ------------------------------------------------------------------ blocks

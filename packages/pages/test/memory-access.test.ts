@@ -126,6 +126,32 @@ describe('the leaf cache of the fast path', () => {
     }
     expect(thrownBy(() => mem.getUint32(high - 0x1000))).toBeInstanceOf(AccessViolation);
   });
+
+  it('caches whole pages: a fractional address does not shift later accesses', () => {
+    const { space, mem } = setup();
+    const base = space.allocate(0, 0x1000);
+    for (let offset = 0; offset < 16; offset++) mem.setUint8(base + offset, offset);
+    space.protect(base, 0x1000, PAGE_READWRITE); // forget the cached page
+    mem.getUint8(base + 0.5);
+    mem.setUint8(base + 8.5, 8);
+    expect(mem.getUint8(base + 4)).toBe(4);
+    expect(mem.getUint32(base + 4)).toBe(0x07060504);
+    mem.setUint8(base + 12, 0xaa);
+    expect(mem.getUint8(base + 12)).toBe(0xaa);
+    expect(mem.getUint8(base + 13)).toBe(13);
+  });
+
+  it('forgets a cached page when its state changes', () => {
+    const { space, mem } = setup();
+    const base = space.allocate(0, 0x2000);
+    mem.setUint32(base + 0x1000, 7);
+    expect(mem.getUint32(base + 0x1000)).toBe(7);
+    space.protect(base + 0x1000, 0x1000, PAGE_READONLY);
+    expect(thrownBy(() => mem.setUint32(base + 0x1004, 1))).toBeInstanceOf(AccessViolation);
+    expect(mem.getUint32(base + 0x1004)).toBe(0);
+    space.decommit(base + 0x1000, 0x1000);
+    expect(thrownBy(() => mem.getUint32(base + 0x1000))).toBeInstanceOf(AccessViolation);
+  });
 });
 
 describe('faults', () => {
