@@ -1,7 +1,8 @@
 // MemoryAccess: the simulated CPU of one process (`k.mem`): little-endian loads and stores with
 // DataView names, block read/write/fill/copy and instruction fetch, checked against page protection.
-// Fast path: one leaf-cache compare, one Int32Array lookup of the page's fast entry, one DataView
-// access into the frame's slab. Everything else (untouched page, guard, write watch, write-copy,
+// Fast path: a hit in the one-page translation cache (a range test, an add, one DataView access into
+// the frame's slab); on a miss, one leaf-cache compare and one Int32Array lookup of the page's fast
+// entry refill it. Everything else (untouched page, guard, write watch, write-copy,
 // no access, page-crossing, execute) goes through `prepare`, which checks EVERY page of the access
 // before changing anything, so a faulting access stores nothing.
 import type { AddressSpace } from './address-space';
@@ -15,10 +16,9 @@ const scratch = new DataView(scratchBuffer);
 const scratchBytes = new Uint8Array(scratchBuffer);
 
 /**
- * Translation-cache base when nothing is cached. A small integer keeps V8's field representation
- * integral (a -Infinity sentinel made every hit ~40 % slower); it matches only addresses in
- * [-2^30, -2^30 + page size), which then read through NO_VIEW (zero length) and throw a RangeError
- * instead of reading stale memory.
+ * Translation-cache base and end when nothing is cached: the empty range [NO_PAGE, NO_PAGE), which no
+ * address hits. A small integer keeps V8's field representation integral (a -Infinity sentinel made
+ * every hit ~40 % slower). NO_VIEW drops the reference to the last slab.
  */
 const NO_PAGE = -(2 ** 30);
 const NO_VIEW = new DataView(new ArrayBuffer(0));
@@ -44,15 +44,18 @@ export class MemoryAccess implements TranslationCache {
   declare private readonly slabMask: number;
   /** When true (the kernel accessor) only committed-ness is checked. */
   declare private readonly privileged: boolean;
-  // One-page translation caches (a TLB): the last page loaded from / stored to on the fast path,
-  // as its first address and its place in a slab. The page table invalidates them (sets the base
-  // to -Infinity) whenever any fast entry changes, so a hit is exactly as safe as a fast-path hit.
+  // One-page translation caches (a TLB): the last page loaded from / stored to on the fast path, as
+  // [base, end) and the delta from a virtual address to its index in the slab's view (a hit is one
+  // range test and one add). The page table invalidates them (empty range) whenever any fast entry
+  // changes, so a hit is exactly as safe as a fast-path hit.
   declare private readBase: number;
+  declare private readEnd: number;
+  declare private readDelta: number;
   declare private readView: DataView;
-  declare private readOffset: number;
   declare private writeBase: number;
+  declare private writeEnd: number;
+  declare private writeDelta: number;
   declare private writeView: DataView;
-  declare private writeOffset: number;
 
   constructor(space: AddressSpace, options: { dep?: boolean; privileged?: boolean } = {}) {
     this.space = space;
@@ -67,14 +70,14 @@ export class MemoryAccess implements TranslationCache {
     this.slabShift = space.physical.slabShift;
     this.slabMask = space.physical.framesPerSlab - 1;
     this.readView = this.writeView = NO_VIEW;
-    this.readOffset = this.writeOffset = 0;
-    this.readBase = this.writeBase = NO_PAGE;
+    this.readDelta = this.writeDelta = 0;
+    this.readBase = this.readEnd = this.writeBase = this.writeEnd = NO_PAGE;
     this.table.addTranslationCache(this);
   }
 
   invalidateTranslation(): void {
-    this.readBase = NO_PAGE;
-    this.writeBase = NO_PAGE;
+    this.readBase = this.readEnd = NO_PAGE;
+    this.writeBase = this.writeEnd = NO_PAGE;
     this.readView = NO_VIEW;
     this.writeView = NO_VIEW;
   }
@@ -96,9 +99,11 @@ export class MemoryAccess implements TranslationCache {
     if ((entry & FAST_READ) === 0 || inPage > this.pageSize - size) return false;
     const frame = entry >>> 2;
     // from the leaf base, not from `address`: a fractional address must not leave a fractional base
-    this.readBase = table.cacheBase + ((offset >>> this.pageShift) << this.pageShift);
+    const base = table.cacheBase + ((offset >>> this.pageShift) << this.pageShift);
+    this.readBase = base;
+    this.readEnd = base + this.pageSize;
+    this.readDelta = ((frame & this.slabMask) << this.pageShift) - base;
     this.readView = this.views[frame >>> this.slabShift] as DataView;
-    this.readOffset = (frame & this.slabMask) << this.pageShift;
     return true;
   }
 
@@ -115,9 +120,11 @@ export class MemoryAccess implements TranslationCache {
     if ((entry & FAST_WRITE) === 0 || inPage > this.pageSize - size) return false;
     const frame = entry >>> 2;
     // from the leaf base, not from `address`: a fractional address must not leave a fractional base
-    this.writeBase = table.cacheBase + ((offset >>> this.pageShift) << this.pageShift);
+    const base = table.cacheBase + ((offset >>> this.pageShift) << this.pageShift);
+    this.writeBase = base;
+    this.writeEnd = base + this.pageSize;
+    this.writeDelta = ((frame & this.slabMask) << this.pageShift) - base;
     this.writeView = this.views[frame >>> this.slabShift] as DataView;
-    this.writeOffset = (frame & this.slabMask) << this.pageShift;
     return true;
   }
 
@@ -224,13 +231,12 @@ export class MemoryAccess implements TranslationCache {
   // stays small enough for V8 to inline) refill the cache and access through it, or take the slow path.
 
   getUint8(address: number): number {
-    const inPage = address - this.readBase;
-    if (inPage >= 0 && inPage <= this.pageSize - 1) return this.readView.getUint8(this.readOffset + inPage);
+    if (address >= this.readBase && address + 1 <= this.readEnd) return this.readView.getUint8(address + this.readDelta);
     return this.getUint8Miss(address);
   }
 
   private getUint8Miss(address: number): number {
-    if (this.refillRead(address, 1)) return this.readView.getUint8(this.readOffset + (address - this.readBase));
+    if (this.refillRead(address, 1)) return this.readView.getUint8(address + this.readDelta);
     return this.slowLoad(address, 1).getUint8(0);
   }
 
@@ -239,13 +245,12 @@ export class MemoryAccess implements TranslationCache {
   }
 
   getUint16(address: number): number {
-    const inPage = address - this.readBase;
-    if (inPage >= 0 && inPage <= this.pageSize - 2) return this.readView.getUint16(this.readOffset + inPage, true);
+    if (address >= this.readBase && address + 2 <= this.readEnd) return this.readView.getUint16(address + this.readDelta, true);
     return this.getUint16Miss(address);
   }
 
   private getUint16Miss(address: number): number {
-    if (this.refillRead(address, 2)) return this.readView.getUint16(this.readOffset + (address - this.readBase), true);
+    if (this.refillRead(address, 2)) return this.readView.getUint16(address + this.readDelta, true);
     return this.slowLoad(address, 2).getUint16(0, true);
   }
 
@@ -254,13 +259,12 @@ export class MemoryAccess implements TranslationCache {
   }
 
   getUint32(address: number): number {
-    const inPage = address - this.readBase;
-    if (inPage >= 0 && inPage <= this.pageSize - 4) return this.readView.getUint32(this.readOffset + inPage, true);
+    if (address >= this.readBase && address + 4 <= this.readEnd) return this.readView.getUint32(address + this.readDelta, true);
     return this.getUint32Miss(address);
   }
 
   private getUint32Miss(address: number): number {
-    if (this.refillRead(address, 4)) return this.readView.getUint32(this.readOffset + (address - this.readBase), true);
+    if (this.refillRead(address, 4)) return this.readView.getUint32(address + this.readDelta, true);
     return this.slowLoad(address, 4).getUint32(0, true);
   }
 
@@ -274,13 +278,12 @@ export class MemoryAccess implements TranslationCache {
   }
 
   getFloat64(address: number): number {
-    const inPage = address - this.readBase;
-    if (inPage >= 0 && inPage <= this.pageSize - 8) return this.readView.getFloat64(this.readOffset + inPage, true);
+    if (address >= this.readBase && address + 8 <= this.readEnd) return this.readView.getFloat64(address + this.readDelta, true);
     return this.getFloat64Miss(address);
   }
 
   private getFloat64Miss(address: number): number {
-    if (this.refillRead(address, 8)) return this.readView.getFloat64(this.readOffset + (address - this.readBase), true);
+    if (this.refillRead(address, 8)) return this.readView.getFloat64(address + this.readDelta, true);
     return this.slowLoad(address, 8).getFloat64(0, true);
   }
 
@@ -295,7 +298,7 @@ export class MemoryAccess implements TranslationCache {
   /** Loads 8 bytes into the scratch view (bit-exact, not through a float). */
   private load64(address: number): DataView {
     if (!this.refillRead(address, 8)) return this.slowLoad(address, 8);
-    const at = this.readOffset + (address - this.readBase);
+    const at = address + this.readDelta;
     scratch.setUint32(0, this.readView.getUint32(at, true), true);
     scratch.setUint32(4, this.readView.getUint32(at + 4, true), true);
     return scratch;
@@ -304,9 +307,8 @@ export class MemoryAccess implements TranslationCache {
   // ------------------------------------------------------------------ stores
 
   setUint8(address: number, value: number): void {
-    const inPage = address - this.writeBase;
-    if (inPage >= 0 && inPage <= this.pageSize - 1) {
-      this.writeView.setUint8(this.writeOffset + inPage, value);
+    if (address >= this.writeBase && address + 1 <= this.writeEnd) {
+      this.writeView.setUint8(address + this.writeDelta, value);
     } else {
       this.setUint8Miss(address, value);
     }
@@ -314,7 +316,7 @@ export class MemoryAccess implements TranslationCache {
 
   private setUint8Miss(address: number, value: number): void {
     if (this.refillWrite(address, 1)) {
-      this.writeView.setUint8(this.writeOffset + (address - this.writeBase), value);
+      this.writeView.setUint8(address + this.writeDelta, value);
     } else {
       scratch.setUint8(0, value);
       this.slowStore(address, 1);
@@ -326,9 +328,8 @@ export class MemoryAccess implements TranslationCache {
   }
 
   setUint16(address: number, value: number): void {
-    const inPage = address - this.writeBase;
-    if (inPage >= 0 && inPage <= this.pageSize - 2) {
-      this.writeView.setUint16(this.writeOffset + inPage, value, true);
+    if (address >= this.writeBase && address + 2 <= this.writeEnd) {
+      this.writeView.setUint16(address + this.writeDelta, value, true);
     } else {
       this.setUint16Miss(address, value);
     }
@@ -336,7 +337,7 @@ export class MemoryAccess implements TranslationCache {
 
   private setUint16Miss(address: number, value: number): void {
     if (this.refillWrite(address, 2)) {
-      this.writeView.setUint16(this.writeOffset + (address - this.writeBase), value, true);
+      this.writeView.setUint16(address + this.writeDelta, value, true);
     } else {
       scratch.setUint16(0, value, true);
       this.slowStore(address, 2);
@@ -348,9 +349,8 @@ export class MemoryAccess implements TranslationCache {
   }
 
   setUint32(address: number, value: number): void {
-    const inPage = address - this.writeBase;
-    if (inPage >= 0 && inPage <= this.pageSize - 4) {
-      this.writeView.setUint32(this.writeOffset + inPage, value, true);
+    if (address >= this.writeBase && address + 4 <= this.writeEnd) {
+      this.writeView.setUint32(address + this.writeDelta, value, true);
     } else {
       this.setUint32Miss(address, value);
     }
@@ -358,7 +358,7 @@ export class MemoryAccess implements TranslationCache {
 
   private setUint32Miss(address: number, value: number): void {
     if (this.refillWrite(address, 4)) {
-      this.writeView.setUint32(this.writeOffset + (address - this.writeBase), value, true);
+      this.writeView.setUint32(address + this.writeDelta, value, true);
     } else {
       scratch.setUint32(0, value, true);
       this.slowStore(address, 4);
@@ -375,9 +375,8 @@ export class MemoryAccess implements TranslationCache {
   }
 
   setFloat64(address: number, value: number): void {
-    const inPage = address - this.writeBase;
-    if (inPage >= 0 && inPage <= this.pageSize - 8) {
-      this.writeView.setFloat64(this.writeOffset + inPage, value, true);
+    if (address >= this.writeBase && address + 8 <= this.writeEnd) {
+      this.writeView.setFloat64(address + this.writeDelta, value, true);
     } else {
       this.setFloat64Miss(address, value);
     }
@@ -385,7 +384,7 @@ export class MemoryAccess implements TranslationCache {
 
   private setFloat64Miss(address: number, value: number): void {
     if (this.refillWrite(address, 8)) {
-      this.writeView.setFloat64(this.writeOffset + (address - this.writeBase), value, true);
+      this.writeView.setFloat64(address + this.writeDelta, value, true);
     } else {
       scratch.setFloat64(0, value, true);
       this.slowStore(address, 8);
@@ -407,7 +406,7 @@ export class MemoryAccess implements TranslationCache {
       this.slowStore(address, 8);
       return;
     }
-    const at = this.writeOffset + (address - this.writeBase);
+    const at = address + this.writeDelta;
     this.writeView.setUint32(at, scratch.getUint32(0, true), true);
     this.writeView.setUint32(at + 4, scratch.getUint32(4, true), true);
   }
