@@ -52,6 +52,12 @@ export interface PageSource {
   decommit(address: number, size: number): void;
   /** Releases a whole reservation made by reserve(). */
   release(address: number, size: number): void;
+  /**
+   * Grows the reservation [address, address + size) in place to `newSize` (both page multiples) when
+   * the range after it is free; false (nothing changed) otherwise. Optional: flat buffers can; a
+   * Windows process cannot (its heap never extends a large block's reservation, H-021).
+   */
+  extend?(address: number, size: number, newSize: number): boolean;
 }
 
 /**

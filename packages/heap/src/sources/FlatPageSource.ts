@@ -98,6 +98,26 @@ export abstract class FlatPageSource implements PageSource {
     }
   }
 
+  extend(address: number, size: number, newSize: number): boolean {
+    const end = address + roundUp(size, this.pageSize);
+    const grown = roundUp(newSize, this.pageSize) - roundUp(size, this.pageSize);
+    if (grown <= 0) return grown === 0;
+    for (let i = 0; i < this.freeStarts.length; i++) {
+      if (this.freeStarts[i] !== end) continue;
+      const freeEnd = this.freeEnds[i] as number;
+      if (freeEnd - end < grown) return false;
+      if (freeEnd - end === grown) {
+        this.freeStarts.splice(i, 1);
+        this.freeEnds.splice(i, 1);
+      } else {
+        this.freeStarts[i] = end + grown;
+      }
+      this.reservedBytes += grown;
+      return true;
+    }
+    return false;
+  }
+
   commit(address: number, size: number): boolean {
     if (size <= 0) return true;
     const first = Math.floor(address / this.pageSize);

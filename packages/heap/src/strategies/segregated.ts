@@ -904,12 +904,38 @@ export class SegregatedHeap implements HeapStrategy {
     if (remainderLast !== 0) this.trimSegment(segment, false);
   }
 
+  /**
+   * Commits a large block up to `needed` bytes from its base, extending its reservation first when the
+   * page source can (flat buffers: a growing buffer is not copied at every doubling). A Windows process
+   * cannot, so there a large block grows only within its committed pages (H-021). False: nothing changed.
+   */
+  private growLarge(index: number, needed: number): boolean {
+    const source = this.source;
+    if (source.extend === undefined) return false;
+    const base = this.largeBase[index] as number;
+    const reserve = this.largeReserve[index] as number;
+    const committed = this.largeCommit[index] as number;
+    if (needed > reserve && !source.extend(base, reserve, needed)) return false;
+    if (!source.commit(base + committed, needed - committed)) {
+      if (needed > reserve) source.release(base + reserve, needed - reserve);
+      return false;
+    }
+    if (needed > reserve) {
+      this.largeReserve[index] = needed;
+      this.reservedBytes += needed - reserve;
+      this.memory.setFloat64(base + 16, needed);
+    }
+    this.largeCommit[index] = needed;
+    this.addCommitted(needed - committed);
+    return true;
+  }
+
   private resizeLarge(index: number, size: number): boolean {
     const base = this.largeBase[index] as number;
     const user = this.largeUser[index] as number;
     const committed = this.largeCommit[index] as number;
     const needed = roundUp(user + size - base, this.pageSize);
-    if (needed > committed) return false;
+    if (needed > committed && !this.growLarge(index, needed)) return false;
     if (needed < committed) {
       // Shrinking gives the tail pages back (growing again past them fails, H-021).
       this.source.decommit(base + needed, committed - needed);
