@@ -74,6 +74,7 @@ export class ProcessHeapList implements HeapOwner {
     this.byHandle.delete(heap.handle);
     this.heaps.splice(this.heaps.indexOf(heap), 1);
     heap.release();
+    forgetFound(heap);
   }
 
   add(heap: Heap): void {
@@ -132,8 +133,30 @@ export function createHeap(process: Process, options: HeapCreateOptions = {}): H
 
 /** The heap whose handle is `handle`, or undefined. */
 export function findHeap(process: Process, handle: number): Heap | undefined {
-  return processHeaps(process).byHandle.get(handle);
+  // Every HeapAlloc/HeapFree names its heap: the last one found answers without the two map look-ups.
+  const cached = lastFound;
+  if (cached !== undefined && handle === lastFoundHandle && process === lastFoundProcess && !cached.destroyed) return cached;
+  const heap = processHeaps(process).byHandle.get(handle);
+  if (heap !== undefined) {
+    lastFoundProcess = process;
+    lastFoundHandle = handle;
+    lastFound = heap;
+  }
+  return heap;
 }
+
+/** Drops findHeap's cache entry for a destroyed heap (so that it keeps neither the heap nor its process alive). */
+function forgetFound(heap: Heap): void {
+  if (lastFound === heap) {
+    lastFound = undefined;
+    lastFoundProcess = undefined;
+  }
+}
+
+/** findHeap's one-entry cache (a destroyed heap never answers: its handle may come back for a new heap). */
+let lastFoundProcess: Process | undefined;
+let lastFoundHandle = 0;
+let lastFound: Heap | undefined;
 
 /** HeapDestroy's core: the process heap cannot be destroyed (MemError(ERROR_INVALID_HANDLE), as Windows). */
 export function destroyHeap(process: Process, heap: Heap): void {

@@ -125,11 +125,18 @@ export abstract class FlatPageSource implements PageSource {
     if (last > this.committedPages.length) return false;
     if (!this.ensureLength(last * this.pageSize)) return false;
     const bytes = this.memory.bytes;
-    for (let page = first; page < last; page++) {
-      if (this.committedPages[page] === 1) continue;
-      this.committedPages[page] = 1;
-      this.committedBytes += this.pageSize;
-      bytes.fill(0, page * this.pageSize, (page + 1) * this.pageSize);
+    const pages = this.committedPages;
+    // One fill per run of newly committed pages (a fill call costs more than a page's worth of bytes).
+    let page = first;
+    while (page < last) {
+      if (pages[page] === 1) {
+        page++;
+        continue;
+      }
+      const start = page;
+      while (page < last && pages[page] !== 1) pages[page++] = 1;
+      this.committedBytes += (page - start) * this.pageSize;
+      bytes.fill(0, start * this.pageSize, page * this.pageSize);
     }
     return true;
   }

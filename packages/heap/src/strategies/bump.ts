@@ -17,6 +17,12 @@ const REGION_CAP = 0x4000000;
 /** Bump blocks record sizes in 32 bits. */
 const MAXIMUM_BLOCK = 0xffff0000;
 
+/** True when `offset` is a whole number of granules (a floating-point % is a slow library call). */
+function onGranule(offset: number, granule: number): boolean {
+  const granules = offset / granule;
+  return granules === Math.floor(granules);
+}
+
 export class BumpArena implements HeapStrategy {
   readonly name = 'bump';
   private readonly source: PageSource;
@@ -165,7 +171,7 @@ export class BumpArena implements HeapStrategy {
   private locate(pointer: number): number {
     const region = typeof pointer === 'number' ? this.regionOf(pointer) : -1;
     const block = pointer - this.headerSize;
-    if (region < 0 || (block - (this.regionBase[region] as number)) % this.granule !== 0 || !this.isLive(region, block)) {
+    if (region < 0 || !onGranule(block - (this.regionBase[region] as number), this.granule) || !this.isLive(region, block)) {
       throw badPointer(pointer);
     }
     const at = block + this.headerSize - 8;
@@ -243,7 +249,7 @@ export class BumpArena implements HeapStrategy {
   owns(pointer: number): boolean {
     const region = typeof pointer === 'number' ? this.regionOf(pointer) : -1;
     const block = pointer - this.headerSize;
-    return region >= 0 && (block - (this.regionBase[region] as number)) % this.granule === 0 && this.isLive(region, block);
+    return region >= 0 && onGranule(block - (this.regionBase[region] as number), this.granule) && this.isLive(region, block);
   }
 
   validate(pointer?: number): void {

@@ -109,6 +109,8 @@ export class SegregatedHeap implements HeapStrategy {
   private segLast: number[] = [];
   private segShadow: Uint32Array[] = [];
   private lastSegment = 0;
+  /** The segment of the last list neighbour inSegments found (links often stay in one segment). */
+  private lastLinkSegment = 0;
 
   // Free lists: heads and tails by list index, and a bitmap of non-empty lists.
   protected readonly listCount: number;
@@ -144,6 +146,14 @@ export class SegregatedHeap implements HeapStrategy {
   private freeBeforePrevious = 0;
   private freeAfterSize = 0;
   private freeAfterLast = 0;
+  // Their list links as checkBlock read them (free() unlinks with these instead of reading them again).
+  private freeBeforeForward = 0;
+  private freeBeforeBackward = 0;
+  private freeAfterForward = 0;
+  private freeAfterBackward = 0;
+  // Links read by checkedLinks.
+  private linkForward = 0;
+  private linkBackward = 0;
 
   constructor(options: SegregatedHeapOptions) {
     const source = options.source;
@@ -302,18 +312,34 @@ export class SegregatedHeap implements HeapStrategy {
 
   /** Safe unlinking (Windows since XP SP2): both list neighbours of a free block point back at it. */
   private linksIntact(block: number, granules: number): boolean {
-    const index = this.listIndex(granules);
+    const link = block + this.headerSize;
+    return this.neighboursPointBack(this.listIndex(granules), block, this.readPointer(link), this.readPointer(link + this.pointerSize));
+  }
+
+  /**
+   * The list neighbours `forward` and `backward` of the free block `block` in list `index` point back at it
+   * (the list's ends when 0). A neighbour outside the heap's committed blocks is never read.
+   */
+  private neighboursPointBack(index: number, block: number, forward: number, backward: number): boolean {
+    if (backward === 0) {
+      if (this.heads[index] !== block) return false;
+    } else if (!this.inSegments(backward) || this.readPointer(backward + this.headerSize) !== block) {
+      return false;
+    }
+    if (forward === 0) return this.tails[index] === block;
+    return this.inSegments(forward) && this.readPointer(forward + this.headerSize + this.pointerSize) === block;
+  }
+
+  /** Reads a free block's links into linkForward/linkBackward after safe-unlink checking them (throws when overwritten). */
+  private checkedLinks(block: number, granules: number): void {
     const link = block + this.headerSize;
     const forward = this.readPointer(link);
     const backward = this.readPointer(link + this.pointerSize);
-    const backwardOk =
-      backward === 0
-        ? this.heads[index] === block
-        : this.segmentOf(backward) >= 0 && this.readPointer(backward + this.headerSize) === block;
-    if (!backwardOk) return false;
-    return forward === 0
-      ? this.tails[index] === block
-      : this.segmentOf(forward) >= 0 && this.readPointer(forward + this.headerSize + this.pointerSize) === block;
+    if (!this.neighboursPointBack(this.listIndex(granules), block, forward, backward)) {
+      throw heapCorruption(block, 'free-list links overwritten (a write after free?)');
+    }
+    this.linkForward = forward;
+    this.linkBackward = backward;
   }
 
   private checkLinks(block: number, granules: number): void {
@@ -323,23 +349,25 @@ export class SegregatedHeap implements HeapStrategy {
   private insertFree(block: number, granules: number, atTail: boolean): void {
     const index = this.listIndex(granules);
     const link = block + this.headerSize;
+    const pointerSize = this.pointerSize;
     const head = this.heads[index] as number;
     if (head === 0) {
       this.writePointer(link, 0);
-      this.writePointer(link + this.pointerSize, 0);
+      this.writePointer(link + pointerSize, 0);
       this.heads[index] = block;
       this.tails[index] = block;
-      this.nonEmpty[index >>> 5] = ((this.nonEmpty[index >>> 5] as number) | (1 << (index & 31))) >>> 0;
+      const word = index >>> 5;
+      this.nonEmpty[word] = ((this.nonEmpty[word] as number) | (1 << (index & 31))) >>> 0;
     } else if (atTail) {
       const tail = this.tails[index] as number;
       this.writePointer(link, 0);
-      this.writePointer(link + this.pointerSize, tail);
+      this.writePointer(link + pointerSize, tail);
       this.writePointer(tail + this.headerSize, block);
       this.tails[index] = block;
     } else {
       this.writePointer(link, head);
-      this.writePointer(link + this.pointerSize, 0);
-      this.writePointer(head + this.headerSize + this.pointerSize, block);
+      this.writePointer(link + pointerSize, 0);
+      this.writePointer(head + this.headerSize + pointerSize, block);
       this.heads[index] = block;
     }
     this.freeBlockBytes += granules * this.granule;
@@ -347,16 +375,31 @@ export class SegregatedHeap implements HeapStrategy {
   }
 
   private removeFree(block: number, granules: number): void {
+    const link = block + this.headerSize;
+    this.unlink(this.listIndex(granules), this.readPointer(link), this.readPointer(link + this.pointerSize), granules);
+  }
+
+  /** removeFree after safe unlinking: throws heap corruption (nothing changed) when the links were overwritten. */
+  private removeFreeChecked(block: number, granules: number): void {
     const index = this.listIndex(granules);
     const link = block + this.headerSize;
     const forward = this.readPointer(link);
     const backward = this.readPointer(link + this.pointerSize);
+    if (!this.neighboursPointBack(index, block, forward, backward)) {
+      throw heapCorruption(block, 'free-list links overwritten (a write after free?)');
+    }
+    this.unlink(index, forward, backward, granules);
+  }
+
+  /** Joins a free block's list neighbours (its links already read) and counts the block out. */
+  private unlink(index: number, forward: number, backward: number, granules: number): void {
     if (backward === 0) this.heads[index] = forward;
     else this.writePointer(backward + this.headerSize, forward);
     if (forward === 0) this.tails[index] = backward;
     else this.writePointer(forward + this.headerSize + this.pointerSize, backward);
     if (forward === 0 && backward === 0) {
-      this.nonEmpty[index >>> 5] = ((this.nonEmpty[index >>> 5] as number) & ~(1 << (index & 31))) >>> 0;
+      const word = index >>> 5;
+      this.nonEmpty[word] = ((this.nonEmpty[word] as number) & ~(1 << (index & 31))) >>> 0;
     }
     this.freeBlockBytes -= granules * this.granule;
     this.freeBlockCount--;
@@ -394,6 +437,22 @@ export class SegregatedHeap implements HeapStrategy {
     this.insertFree(block, granules, last !== 0);
   }
 
+  /** True when `address` lies in some segment's committed blocks (link checks: leaves segmentOf's cache alone). */
+  private inSegments(address: number): boolean {
+    const cached = this.lastLinkSegment;
+    if (cached < this.segBase.length && address >= (this.segFirst[cached] as number) && address < (this.segCommit[cached] as number)) {
+      return true;
+    }
+    const count = this.segBase.length;
+    for (let i = 0; i < count; i++) {
+      if (address >= (this.segFirst[i] as number) && address < (this.segCommit[i] as number)) {
+        this.lastLinkSegment = i;
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Index of the segment whose committed blocks contain `address`, or −1. */
   private segmentOf(address: number): number {
     const cached = this.lastSegment;
@@ -407,6 +466,12 @@ export class SegregatedHeap implements HeapStrategy {
       }
     }
     return -1;
+  }
+
+  /** True when `offset` is a whole number of granules (a floating-point % is a slow library call). */
+  private onGranule(offset: number): boolean {
+    const granules = offset * this.inverseGranule;
+    return granules === Math.floor(granules);
   }
 
   private shadowIndex(segment: number, block: number): number {
@@ -521,20 +586,19 @@ export class SegregatedHeap implements HeapStrategy {
   /** Turns the free block at `block` (in its list when `inList`) into a busy block of `granules`. */
   private carve(block: number, granules: number, size: number, inList: boolean): number {
     const segment = this.segmentOf(block);
-    this.decodeHeader(block);
-    const total = this.hSize;
-    const last = this.hFlags & BLOCK_LAST;
-    const previous = this.hPrevious;
-    if (inList) {
-      this.checkLinks(block, total);
-      this.removeFree(block, total);
-    }
+    const at = block + this.coreOffset;
+    const word0 = this.memory.getUint32(at);
+    const total = word0 & SIZE_MASK;
+    const last = (word0 >>> 24) & BLOCK_LAST;
+    const previous = this.memory.getUint32(at + 4) & SIZE_MASK;
+    if (inList) this.removeFreeChecked(block, total);
     const rest = total - granules;
+    const granule = this.granule;
     if (rest >= MIN_BLOCK_GRANULES) {
-      this.placeFree(segment, block + granules * this.granule, rest, last, granules);
-      this.writeHeader(block, granules, BLOCK_BUSY, granules * this.granule - this.headerSize - size, previous);
+      this.placeFree(segment, block + granules * granule, rest, last, granules);
+      this.writeHeader(block, granules, BLOCK_BUSY, granules * granule - this.headerSize - size, previous);
     } else {
-      this.writeHeader(block, total, BLOCK_BUSY | last, total * this.granule - this.headerSize - size, previous);
+      this.writeHeader(block, total, BLOCK_BUSY | last, total * granule - this.headerSize - size, previous);
     }
     this.markBusy(segment, block);
     this.liveBytes += size;
@@ -565,8 +629,7 @@ export class SegregatedHeap implements HeapStrategy {
     const total = this.hSize;
     const last = this.hFlags & BLOCK_LAST;
     const previous = this.hPrevious;
-    this.checkLinks(block, total);
-    this.removeFree(block, total);
+    this.removeFreeChecked(block, total);
     const leadGranules = lead / this.granule;
     const aligned = block + lead;
     this.writeHeader(block, leadGranules, 0, 0, previous);
@@ -664,7 +727,7 @@ export class SegregatedHeap implements HeapStrategy {
     }
     const block = pointer - this.headerSize;
     const first = this.segFirst[segment] as number;
-    if (block < first || (block - first) % this.granule !== 0 || !this.isMarkedBusy(segment, block)) {
+    if (block < first || !this.onGranule(block - first) || !this.isMarkedBusy(segment, block)) {
       throw badPointer(pointer);
     }
     this.checkBlock(segment, block);
@@ -700,7 +763,9 @@ export class SegregatedHeap implements HeapStrategy {
       if ((this.hFlags & BLOCK_BUSY) === 0) {
         this.freeBeforeSize = previous;
         this.freeBeforePrevious = this.hPrevious;
-        this.checkLinks(before, previous);
+        this.checkedLinks(before, previous);
+        this.freeBeforeForward = this.linkForward;
+        this.freeBeforeBackward = this.linkBackward;
       }
     }
     if ((flags & BLOCK_LAST) === 0) {
@@ -711,7 +776,9 @@ export class SegregatedHeap implements HeapStrategy {
       if ((this.hFlags & BLOCK_BUSY) === 0) {
         this.freeAfterSize = this.hSize;
         this.freeAfterLast = this.hFlags & BLOCK_LAST;
-        this.checkLinks(after, this.hSize);
+        this.checkedLinks(after, this.hSize);
+        this.freeAfterForward = this.linkForward;
+        this.freeAfterBackward = this.linkBackward;
       }
     }
     this.hSize = size;
@@ -747,15 +814,23 @@ export class SegregatedHeap implements HeapStrategy {
     let previous = this.hPrevious;
     // Coalesce with the next block, then with the previous one (checkBlock saw both).
     const afterSize = this.freeAfterSize;
+    const beforeSize = this.freeBeforeSize;
     if (afterSize !== 0) {
-      this.removeFree(block + size * this.granule, afterSize);
+      const forward = this.freeAfterForward;
+      const backward = this.freeAfterBackward;
+      this.unlink(this.listIndex(afterSize), forward, backward, afterSize);
+      if (beforeSize !== 0) {
+        // The block before may have been the one after's list neighbour: its links just changed.
+        const before = block - beforeSize * this.granule;
+        if (backward === before) this.freeBeforeForward = forward;
+        if (forward === before) this.freeBeforeBackward = backward;
+      }
       size += afterSize;
       flags = this.freeAfterLast;
     }
-    const beforeSize = this.freeBeforeSize;
     if (beforeSize !== 0) {
       start = block - beforeSize * this.granule;
-      this.removeFree(start, beforeSize);
+      this.unlink(this.listIndex(beforeSize), this.freeBeforeForward, this.freeBeforeBackward, beforeSize);
       size += beforeSize;
       previous = this.freeBeforePrevious;
     }
@@ -812,6 +887,7 @@ export class SegregatedHeap implements HeapStrategy {
     this.segLast.splice(segment, 1);
     this.segShadow.splice(segment, 1);
     this.lastSegment = 0;
+    this.lastLinkSegment = 0;
     for (let i = segment; i < this.segBase.length; i++) this.memory.setUint32((this.segBase[i] as number) + 4, i);
     this.source.release(base, reserve);
   }
@@ -973,7 +1049,7 @@ export class SegregatedHeap implements HeapStrategy {
     if (segment < 0) return this.largeIndexOf(pointer) >= 0;
     const block = pointer - this.headerSize;
     const first = this.segFirst[segment] as number;
-    return block >= first && (block - first) % this.granule === 0 && this.isMarkedBusy(segment, block);
+    return block >= first && this.onGranule(block - first) && this.isMarkedBusy(segment, block);
   }
 
   /** True when `address` lies in the committed blocks of a segment (reading it cannot fault). */
