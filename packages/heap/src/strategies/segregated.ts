@@ -50,6 +50,13 @@ const LARGE_CHECK_SALT = 0xa7;
 /** Exact-size lists for 2..127 granules, then 8 log-linear classes per power of two. */
 const SMALL_LISTS = 128;
 const NT_LIST_COUNT = SMALL_LISTS + (24 - 7) * 8;
+/** Bytes per entry of the segment table (Windows' reservation granularity). */
+const SEGMENT_CHUNK = 0x10000;
+const INVERSE_SEGMENT_CHUNK = 1 / SEGMENT_CHUNK;
+/** The segment table covers addresses below 4 GiB (64 Ki entries at most); segments above are scanned. */
+const SEGMENT_TABLE_LIMIT = 2 ** 32;
+/** Segment-table entry of a chunk two segments share (flat buffers place segments page by page). */
+const SHARED_CHUNK = -1;
 /** How many blocks of a class list best-fit examines before taking the next class's head. */
 const CLASS_SCAN_LIMIT = 32;
 
@@ -109,6 +116,12 @@ export class SegregatedHeap implements HeapStrategy {
   private segLast: number[] = [];
   private segShadow: Uint32Array[] = [];
   private lastSegment = 0;
+  /**
+   * Per 64-KiB chunk below the highest segment end (under 4 GiB): 1 + the index of the segment reserving it,
+   * 0 for none, SHARED_CHUNK when two share it. Segment look-ups cost one load instead of a scan.
+   */
+  private segmentTable = new Int16Array(0);
+  private segmentTableLimit = 0;
   /** The segment of the last list neighbour inSegments found (links often stay in one segment). */
   private lastLinkSegment = 0;
 
@@ -415,6 +428,7 @@ export class SegregatedHeap implements HeapStrategy {
     this.segFirst.push(base + headerBytes);
     this.segLast.push(base + headerBytes);
     this.segShadow.push(new Uint32Array(Math.ceil(reserve / this.granule / 32)));
+    this.rebuildSegmentTable();
     this.memory.setUint32(base, SEGMENT_SIGNATURE);
     this.memory.setUint32(base + 4, index);
     this.reservedBytes += reserve;
@@ -443,14 +457,53 @@ export class SegregatedHeap implements HeapStrategy {
     if (cached < this.segBase.length && address >= (this.segFirst[cached] as number) && address < (this.segCommit[cached] as number)) {
       return true;
     }
-    const count = this.segBase.length;
-    for (let i = 0; i < count; i++) {
-      if (address >= (this.segFirst[i] as number) && address < (this.segCommit[i] as number)) {
-        this.lastLinkSegment = i;
-        return true;
+    const found = this.findSegment(address);
+    if (found < 0) return false;
+    this.lastLinkSegment = found;
+    return true;
+  }
+
+  /** The segment whose committed blocks contain `address`, or −1: one table load, a scan only where the table cannot say. */
+  private findSegment(address: number): number {
+    if (address >= 0 && address < this.segmentTableLimit) {
+      const entry = this.segmentTable[Math.floor(address * INVERSE_SEGMENT_CHUNK)] as number;
+      if (entry === 0) return -1;
+      if (entry > 0) {
+        const segment = entry - 1;
+        return address >= (this.segFirst[segment] as number) && address < (this.segCommit[segment] as number) ? segment : -1;
       }
     }
-    return false;
+    const count = this.segBase.length;
+    for (let i = 0; i < count; i++) {
+      if (address >= (this.segFirst[i] as number) && address < (this.segCommit[i] as number)) return i;
+    }
+    return -1;
+  }
+
+  /** Recomputes the segment table after a segment was added or released (segment indexes may have moved). */
+  private rebuildSegmentTable(): void {
+    let top = 0;
+    for (let i = 0; i < this.segBase.length; i++) top = Math.max(top, Math.min(this.segEnd[i] as number, SEGMENT_TABLE_LIMIT));
+    const length = Math.ceil(top * INVERSE_SEGMENT_CHUNK);
+    // More segments than an Int16 entry can name: scan instead (never with Windows' segment sizes).
+    if (this.segBase.length >= 0x7fff) {
+      this.segmentTable = new Int16Array(0);
+      this.segmentTableLimit = 0;
+      return;
+    }
+    const table = this.segmentTable.length >= length ? this.segmentTable.fill(0) : new Int16Array(length);
+    for (let i = 0; i < this.segBase.length; i++) {
+      const base = this.segBase[i] as number;
+      const end = this.segEnd[i] as number;
+      if (base >= SEGMENT_TABLE_LIMIT) continue;
+      const firstChunk = Math.floor(base * INVERSE_SEGMENT_CHUNK);
+      const endChunk = Math.min(Math.ceil(end * INVERSE_SEGMENT_CHUNK), table.length);
+      // A segment reaching past the table's limit is looked up by scanning, also in its chunks below it.
+      const mark = end > SEGMENT_TABLE_LIMIT ? SHARED_CHUNK : i + 1;
+      for (let chunk = firstChunk; chunk < endChunk; chunk++) table[chunk] = table[chunk] === 0 ? mark : SHARED_CHUNK;
+    }
+    this.segmentTable = table;
+    this.segmentTableLimit = table.length * SEGMENT_CHUNK;
   }
 
   /** Index of the segment whose committed blocks contain `address`, or −1. */
@@ -459,13 +512,9 @@ export class SegregatedHeap implements HeapStrategy {
     if (cached < this.segBase.length && address >= (this.segFirst[cached] as number) && address < (this.segCommit[cached] as number)) {
       return cached;
     }
-    for (let i = 0; i < this.segBase.length; i++) {
-      if (address >= (this.segFirst[i] as number) && address < (this.segCommit[i] as number)) {
-        this.lastSegment = i;
-        return i;
-      }
-    }
-    return -1;
+    const found = this.findSegment(address);
+    if (found >= 0) this.lastSegment = found;
+    return found;
   }
 
   /** True when `offset` is a whole number of granules (a floating-point % is a slow library call). */
@@ -565,7 +614,8 @@ export class SegregatedHeap implements HeapStrategy {
   // ---- allocation --------------------------------------------------------------------------------
 
   private granulesFor(size: number): number {
-    return Math.max(MIN_BLOCK_GRANULES, Math.ceil((size + this.headerSize) / this.granule));
+    // Multiplying by 1/G is exact (G is a power of two) and cheaper than dividing.
+    return Math.max(MIN_BLOCK_GRANULES, Math.ceil((size + this.headerSize) * this.inverseGranule));
   }
 
   allocate(size: number, alignment = 0): number {
@@ -888,6 +938,7 @@ export class SegregatedHeap implements HeapStrategy {
     this.segShadow.splice(segment, 1);
     this.lastSegment = 0;
     this.lastLinkSegment = 0;
+    this.rebuildSegmentTable();
     for (let i = segment; i < this.segBase.length; i++) this.memory.setUint32((this.segBase[i] as number) + 4, i);
     this.source.release(base, reserve);
   }
@@ -1255,6 +1306,7 @@ export class SegregatedHeap implements HeapStrategy {
     this.segFirst = [];
     this.segLast = [];
     this.segShadow = [];
+    this.rebuildSegmentTable();
     this.heads.fill(0);
     this.tails.fill(0);
     this.nonEmpty.fill(0);
