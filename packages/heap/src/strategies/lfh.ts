@@ -13,8 +13,17 @@
 // in memory (H = 2·P bytes; at +H−8: unused bytes u16, chunk index u16; at +H−4: flags u8, checksum u8,
 // subsegment serial u16), so an overflow from one chunk into the next is found by validate() and free().
 // Chunks are handed out lowest-free-first (Windows 8+ picks at random; ours is deterministic so runs
-// reproduce). Host side: a bitmap of free chunks per subsegment and a sorted index of subsegment ranges, so free()
-// finds a chunk's subsegment by binary search and refuses foreign or interior pointers in O(log n).
+// reproduce) from the subsegment that most recently gained room.
+//
+// Host side, all in typed arrays (no per-call objects): per subsegment its addresses, a row of small
+// fields and a bitmap of free chunks; per bucket a stack of subsegments with room (an intrusive list);
+// a page index (2 KiB pages; every subsegment is longer, so at most one starts inside a page) that maps
+// an address to the one or two subsegments its page meets, so free() finds a chunk's subsegment in O(1)
+// and passes a back-end pointer on without searching; a sorted index of subsegment ranges (validate, and
+// the fallback when the heap's addresses span too much for a page index). Hot paths read a chunk header
+// once (two 32-bit words, straight from the words of a flat buffer) and trust the index it names only
+// when it leads back to the pointer; anything else takes the slow path, which tells a bad pointer from a
+// corrupted header.
 import type { HeapMemory, HeapStats, HeapStrategy, HeapStrategyOptions, HeapWalkEntry } from '../api';
 import {
   LFH_ACTIVE_THRESHOLD,
@@ -25,6 +34,7 @@ import {
 } from '../constants';
 import { badPointer, heapCorruption, hex } from '../errors';
 import { assertSize } from '../numbers';
+import { BufferMemory } from '../sources/BufferMemory';
 import { SegregatedHeap } from './segregated';
 
 const CHUNK_BUSY = 0x01;
@@ -32,10 +42,51 @@ const CHUNK_MARK = 0x80;
 const CHUNK_SALT = 0x3c;
 const MAX_CHUNKS = 1024;
 const MIN_CHUNKS = 4;
+/** Bitmap words per subsegment (one bit per chunk, set when the chunk is free). */
+const BITMAP_WORDS = MAX_CHUNKS / 32;
+
+// A subsegment's addresses: ADDRESS_SLOTS doubles per id.
+const ADDRESS_SLOTS = 4;
+/** The back-end block holding the subsegment. */
+const ADDRESS_BLOCK = 0;
+/** The first chunk. */
+const ADDRESS_FIRST = 1;
+/** The end of the last chunk. */
+const ADDRESS_END = 2;
+// A subsegment's other fields: INFO_SLOTS int32s per id.
+const INFO_SLOTS = 8;
+const INFO_COUNT = 0;
+const INFO_FREE = 1;
+const INFO_BUCKET = 2;
+const INFO_SERIAL = 3;
+/** Chunk header + chunk size. */
+const INFO_STRIDE = 4;
+/** Bitmap word where the lowest free chunk may be (no free chunk below it). */
+const INFO_HINT = 5;
+/** Next older subsegment with room in the bucket's stack, or −1. */
+const INFO_BELOW = 6;
+/** Next newer one, or −1. */
+const INFO_ABOVE = 7;
+
+/** Bytes per page of the page index: less than the smallest subsegment (> 2 KiB, see createSubsegment). */
+const INDEX_PAGE = 2048;
+const INVERSE_INDEX_PAGE = 1 / INDEX_PAGE;
+/** Largest page index (pages; 2^22 × 2 KiB = 8 GiB of address span): beyond it, binary search only. */
+const MAX_INDEX_PAGES = 2 ** 22;
+/** Flat buffers up to this size are read as 32-bit words indexed by `address >>> 2` (no sign wrap). */
+const WORD_VIEW_LIMIT = 2 ** 31;
+/** Int32Array elements are in the platform's byte order; the managed memory is little-endian. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+const NO_WORDS: Int32Array = new Int32Array(0);
 
 function chunkCheck(word0: number, flags: number, serial: number): number {
   const x = (word0 ^ (flags + serial * 65536)) >>> 0;
   return ((x ^ (x >>> 8) ^ (x >>> 16) ^ (x >>> 24) ^ CHUNK_SALT) & 0xff) >>> 0;
+}
+
+/** Second header word of a chunk: flags, checksum over both words, subsegment serial. */
+function chunkWord1(word0: number, flags: number, serial: number): number {
+  return flags + CHUNK_MARK + chunkCheck(word0, flags + CHUNK_MARK, serial) * 256 + serial * 65536;
 }
 
 /** User sizes of buckets 1..128 for a pointer size (index 0 unused). */
@@ -57,6 +108,18 @@ export interface LowFragmentationHeapOptions {
   activateImmediately?: boolean;
 }
 
+function grownFloat64(array: Float64Array<ArrayBuffer>, length: number): Float64Array<ArrayBuffer> {
+  const larger = new Float64Array(length);
+  larger.set(array);
+  return larger;
+}
+
+function grownInt32(array: Int32Array<ArrayBuffer>, length: number): Int32Array<ArrayBuffer> {
+  const larger = new Int32Array(length);
+  larger.set(array);
+  return larger;
+}
+
 export class LowFragmentationHeap implements HeapStrategy {
   readonly name = 'lfh';
   readonly backEnd: SegregatedHeap;
@@ -72,33 +135,45 @@ export class LowFragmentationHeap implements HeapStrategy {
   private readonly backEndLive = new Uint16Array(LFH_BUCKET_COUNT + 1);
   private readonly requests = new Uint16Array(LFH_BUCKET_COUNT + 1);
   private readonly subsegmentsMade = new Uint16Array(LFH_BUCKET_COUNT + 1);
-  /** Per bucket: ids of subsegments with at least one free chunk (allocation takes the last). */
-  private readonly available: number[][] = [];
+  /** Per bucket: the subsegment that most recently gained room (allocation takes it), or −1. */
+  private readonly availableTop = new Int32Array(LFH_BUCKET_COUNT + 1).fill(-1);
+  /** Per bucket: subsegments with room. */
+  private readonly availableCount = new Int32Array(LFH_BUCKET_COUNT + 1);
   private anyActive = false;
   /** Windows never enables the LFH on a fixed-size heap (internals §4.2): every request goes to the back end. */
   private readonly enabled: boolean;
 
-  // Subsegments by id (ids are reused after release).
-  private subBlock: number[] = [];
-  private subFirst: number[] = [];
-  private subEnd: number[] = [];
-  private subCount: number[] = [];
-  private subFree: number[] = [];
-  private subBucket: number[] = [];
-  private subSerial: number[] = [];
-  private subBits: (Uint32Array | undefined)[] = [];
-  private subHint: number[] = [];
+  // Subsegments by id (ids are reused after release); capacity grows by doubling.
+  private subAddress = new Float64Array(16 * ADDRESS_SLOTS);
+  private subInfo = new Int32Array(16 * INFO_SLOTS);
+  /** BITMAP_WORDS words per id: bit set = chunk free. */
+  private bits = new Int32Array(16 * BITMAP_WORDS);
+  private capacity = 16;
+  private nextId = 0;
   private freeIds: number[] = [];
   private serial = 0;
   // Sorted index of live subsegments by block address.
   private sortedStart = new Float64Array(64);
   private sortedId = new Int32Array(64);
   private sortedCount = 0;
+  // Page index over [pageBase, pageBase + pageCount) pages of INDEX_PAGE bytes, two entries per page (one
+  // cache line for a lookup), each id + 1 or 0: at 2·page the subsegment containing the page's first
+  // byte, at 2·page + 1 the subsegment starting inside the page (after its first byte).
+  private pages = new Int32Array(0);
+  private pageCount = 0;
+  private pageBase = 0;
+  /** False once the addresses span too much for a page index: subsegmentOf searches the sorted index. */
+  private paged = true;
+  // A flat buffer's bytes as 32-bit words (chunk headers are 4-byte aligned), re-made when the buffer is
+  // replaced or grows; other memories (a process's k.mem) go through HeapMemory.
+  private readonly flat: BufferMemory | undefined;
+  private words: Int32Array = NO_WORDS;
+  private wordsOf: Uint8Array | undefined;
+  private wordsLength = 0;
 
   // Counters of the front end.
   private lfhLiveBytes = 0;
   private lfhLiveBlocks = 0;
-  private lfhFreeBytes = 0;
   private subsegmentBytes = 0;
   private subsegmentCount = 0;
   private peakLive = 0;
@@ -108,6 +183,7 @@ export class LowFragmentationHeap implements HeapStrategy {
   constructor(backEnd: SegregatedHeap, options: LowFragmentationHeapOptions = {}) {
     this.backEnd = backEnd;
     this.memory = backEnd.memory;
+    this.flat = LITTLE_ENDIAN && backEnd.memory instanceof BufferMemory ? backEnd.memory : undefined;
     this.headerSize = backEnd.headerSize;
     this.granule = backEnd.granule;
     this.bucketSize = lfhBucketSizes(backEnd.pointerSize);
@@ -117,7 +193,6 @@ export class LowFragmentationHeap implements HeapStrategy {
       while ((this.bucketSize[bucket] as number) < units * 8) bucket++;
       this.bucketOf[units] = bucket;
     }
-    for (let i = 0; i <= LFH_BUCKET_COUNT; i++) this.available.push([]);
     this.peakLive = backEnd.liveBytes;
     this.enabled = backEnd.growable;
     if (options.activateImmediately && this.enabled) {
@@ -155,7 +230,8 @@ export class LowFragmentationHeap implements HeapStrategy {
     if (size > LFH_MAXIMUM_BLOCK || alignment > this.granule || !this.enabled) {
       return this.allocateBackEnd(size, alignment, 0);
     }
-    const bucket = this.bucketOf[Math.ceil(size / 8)] as number;
+    // size is an integer in [0, 16384] here, so the shift is exact.
+    const bucket = this.bucketOf[(size + 7) >>> 3] as number;
     if (this.activated[bucket] === 0) {
       const requests = this.requests[bucket] as number;
       if (requests < 0xffff) this.requests[bucket] = requests + 1;
@@ -184,41 +260,70 @@ export class LowFragmentationHeap implements HeapStrategy {
     if (live > this.peakLive) this.peakLive = live;
   }
 
+  /** The flat buffer as words, or undefined when memory must go through HeapMemory. */
+  private currentWords(): Int32Array | undefined {
+    const flat = this.flat;
+    if (flat === undefined) return undefined;
+    const bytes = flat.bytes;
+    if (bytes === this.wordsOf && bytes.length === this.wordsLength) return this.words;
+    return this.remakeWords(bytes);
+  }
+
+  private remakeWords(bytes: Uint8Array): Int32Array | undefined {
+    this.wordsOf = bytes;
+    this.wordsLength = bytes.length;
+    this.words =
+      bytes.byteOffset === 0 && bytes.length <= WORD_VIEW_LIMIT
+        ? new Int32Array(bytes.buffer, 0, Math.floor(bytes.length / 4))
+        : NO_WORDS;
+    return this.words === NO_WORDS ? undefined : this.words;
+  }
+
   private allocateChunk(bucket: number, size: number): number {
-    const list = this.available[bucket] as number[];
-    let id = list.length > 0 ? (list[list.length - 1] as number) : -1;
+    let id = this.availableTop[bucket] as number;
     if (id < 0) {
       id = this.createSubsegment(bucket);
       if (id < 0) return 0;
-      list.push(id);
+      this.pushAvailable(bucket, id);
     }
-    const bits = this.subBits[id] as Uint32Array;
-    let word = this.subHint[id] as number;
-    while (bits[word] === 0) word++;
-    const value = bits[word] as number;
+    const info = this.subInfo;
+    const row = id * INFO_SLOTS;
+    const bits = this.bits;
+    const base = id * BITMAP_WORDS;
+    let word = info[row + INFO_HINT] as number;
+    let value = bits[base + word] as number;
+    while (value === 0) value = bits[base + ++word] as number;
     const bit = 31 - Math.clz32(value & -value);
-    bits[word] = (value & ~(1 << bit)) >>> 0;
-    this.subHint[id] = word;
+    bits[base + word] = value & ~(1 << bit);
+    info[row + INFO_HINT] = word;
     const index = word * 32 + bit;
-    const stride = this.headerSize + (this.bucketSize[bucket] as number);
-    const chunk = (this.subFirst[id] as number) + index * stride;
-    this.writeChunkHeader(chunk, stride - this.headerSize - size, index, CHUNK_BUSY, this.subSerial[id] as number);
-    const free = (this.subFree[id] as number) - 1;
-    this.subFree[id] = free;
-    if (free === 0) list.pop();
+    const stride = info[row + INFO_STRIDE] as number;
+    const pointer = (this.subAddress[id * ADDRESS_SLOTS + ADDRESS_FIRST] as number) + index * stride + this.headerSize;
+    const word0 = stride - this.headerSize - size + index * 65536;
+    const word1 = chunkWord1(word0, CHUNK_BUSY, info[row + INFO_SERIAL] as number);
+    const words = this.currentWords();
+    if (words !== undefined) {
+      const at = (pointer - 8) >>> 2;
+      words[at] = word0;
+      words[at + 1] = word1;
+    } else {
+      this.memory.setUint32(pointer - 8, word0);
+      this.memory.setUint32(pointer - 4, word1);
+    }
+    const free = (info[row + INFO_FREE] as number) - 1;
+    info[row + INFO_FREE] = free;
+    if (free === 0) this.removeAvailable(bucket, id);
     this.lfhLiveBytes += size;
     this.lfhLiveBlocks++;
-    this.lfhFreeBytes -= this.bucketSize[bucket] as number;
     this.notePeak();
-    return chunk + this.headerSize;
+    return pointer;
   }
 
   private writeChunkHeader(chunk: number, unused: number, index: number, flags: number, serial: number): void {
     const at = chunk + this.headerSize - 8;
     const word0 = unused + index * 65536;
-    const memory = this.backEnd.memory;
-    memory.setUint32(at, word0);
-    memory.setUint32(at + 4, flags + CHUNK_MARK + chunkCheck(word0, flags + CHUNK_MARK, serial) * 256 + serial * 65536);
+    this.memory.setUint32(at, word0);
+    this.memory.setUint32(at + 4, chunkWord1(word0, flags, serial));
   }
 
   private createSubsegment(bucket: number): number {
@@ -226,62 +331,158 @@ export class LowFragmentationHeap implements HeapStrategy {
     const stride = this.headerSize + size;
     const made = this.subsegmentsMade[bucket] as number;
     const target = 4096 * 2 ** Math.min(made, 4);
+    // count·stride > target − stride ≥ 2 KiB, or count ≥ 4 chunks over 2 KiB: every subsegment is
+    // longer than INDEX_PAGE, which the page index relies on.
     const count = Math.max(MIN_CHUNKS, Math.min(MAX_CHUNKS, Math.floor(target / stride)));
     const userHeader = 2 * this.granule;
     const bytes = userHeader + count * stride;
     const block = this.backEnd.allocate(bytes, 0);
     if (block === 0) return -1;
     this.subsegmentsMade[bucket] = made < 0xffff ? made + 1 : made;
-    const id = this.freeIds.length > 0 ? (this.freeIds.pop() as number) : this.subBlock.length;
+    const id = this.freeIds.length > 0 ? (this.freeIds.pop() as number) : this.newId();
     const serial = (this.serial = (this.serial + 1) % 65536);
     const first = block + userHeader;
-    const words = Math.ceil(count / 32);
-    const bits = new Uint32Array(words).fill(0xffffffff);
-    if (count % 32 !== 0) bits[words - 1] = (2 ** (count % 32) - 1) >>> 0;
-    this.subBlock[id] = block;
-    this.subFirst[id] = first;
-    this.subEnd[id] = first + count * stride;
-    this.subCount[id] = count;
-    this.subFree[id] = count;
-    this.subBucket[id] = bucket;
-    this.subSerial[id] = serial;
-    this.subBits[id] = bits;
-    this.subHint[id] = 0;
-    const memory = this.backEnd.memory;
+    const end = first + count * stride;
+    const bitmapWords = Math.ceil(count / 32);
+    const base = id * BITMAP_WORDS;
+    this.bits.fill(0, base, base + BITMAP_WORDS);
+    this.bits.fill(-1, base, base + bitmapWords);
+    if (count % 32 !== 0) this.bits[base + bitmapWords - 1] = 2 ** (count % 32) - 1;
+    const address = id * ADDRESS_SLOTS;
+    this.subAddress[address + ADDRESS_BLOCK] = block;
+    this.subAddress[address + ADDRESS_FIRST] = first;
+    this.subAddress[address + ADDRESS_END] = end;
+    const row = id * INFO_SLOTS;
+    const info = this.subInfo;
+    info[row + INFO_COUNT] = count;
+    info[row + INFO_FREE] = count;
+    info[row + INFO_BUCKET] = bucket;
+    info[row + INFO_SERIAL] = serial;
+    info[row + INFO_STRIDE] = stride;
+    info[row + INFO_HINT] = 0;
+    info[row + INFO_BELOW] = -1;
+    info[row + INFO_ABOVE] = -1;
+    const memory = this.memory;
     memory.setUint32(block, LFH_USERDATA_SIGNATURE);
     memory.setUint32(block + 4, id);
-    for (let i = 0; i < count; i++) this.writeChunkHeader(first + i * stride, size, i, 0, serial);
+    const words = this.currentWords();
+    if (words !== undefined) {
+      // Every chunk starts free: all of it unused.
+      const step = stride >>> 2;
+      let at = (first + this.headerSize - 8) >>> 2;
+      for (let i = 0; i < count; i++, at += step) {
+        const word0 = size + i * 65536;
+        words[at] = word0;
+        words[at + 1] = chunkWord1(word0, 0, serial);
+      }
+    } else {
+      for (let i = 0; i < count; i++) this.writeChunkHeader(first + i * stride, size, i, 0, serial);
+    }
     this.insertSorted(block, id);
+    this.indexPages(id, block, end, true);
     this.subsegmentBytes += bytes;
     this.subsegmentCount++;
-    this.lfhFreeBytes += count * size;
+    return id;
+  }
+
+  /** A fresh id, growing the per-subsegment tables when they are full. */
+  private newId(): number {
+    const id = this.nextId++;
+    if (id < this.capacity) return id;
+    const larger = this.capacity * 2;
+    this.subAddress = grownFloat64(this.subAddress, larger * ADDRESS_SLOTS);
+    this.subInfo = grownInt32(this.subInfo, larger * INFO_SLOTS);
+    this.bits = grownInt32(this.bits, larger * BITMAP_WORDS);
+    this.capacity = larger;
     return id;
   }
 
   private releaseSubsegment(id: number): void {
-    const block = this.subBlock[id] as number;
-    const bucket = this.subBucket[id] as number;
-    const count = this.subCount[id] as number;
+    const address = id * ADDRESS_SLOTS;
+    const block = this.subAddress[address + ADDRESS_BLOCK] as number;
+    const end = this.subAddress[address + ADDRESS_END] as number;
     this.removeSorted(block);
-    this.subsegmentBytes -= (this.subEnd[id] as number) - block;
+    this.indexPages(id, block, end, false);
+    this.subsegmentBytes -= end - block;
     this.subsegmentCount--;
-    this.lfhFreeBytes -= count * (this.bucketSize[bucket] as number);
-    this.subBits[id] = undefined;
-    this.subCount[id] = 0;
+    this.subInfo[id * INFO_SLOTS + INFO_COUNT] = 0;
     this.freeIds.push(id);
     this.backEnd.free(block);
+  }
+
+  // ---- the per-bucket stacks of subsegments with room ----------------------------------------------
+
+  private pushAvailable(bucket: number, id: number): void {
+    const info = this.subInfo;
+    const top = this.availableTop[bucket] as number;
+    info[id * INFO_SLOTS + INFO_BELOW] = top;
+    info[id * INFO_SLOTS + INFO_ABOVE] = -1;
+    if (top >= 0) info[top * INFO_SLOTS + INFO_ABOVE] = id;
+    this.availableTop[bucket] = id;
+    this.availableCount[bucket] = (this.availableCount[bucket] as number) + 1;
+  }
+
+  private removeAvailable(bucket: number, id: number): void {
+    const info = this.subInfo;
+    const below = info[id * INFO_SLOTS + INFO_BELOW] as number;
+    const above = info[id * INFO_SLOTS + INFO_ABOVE] as number;
+    if (below >= 0) info[below * INFO_SLOTS + INFO_ABOVE] = above;
+    if (above >= 0) info[above * INFO_SLOTS + INFO_BELOW] = below;
+    else this.availableTop[bucket] = below;
+    this.availableCount[bucket] = (this.availableCount[bucket] as number) - 1;
+  }
+
+  // ---- the page index -----------------------------------------------------------------------------
+
+  /** Enters (`present`) or clears subsegment `id` over [start, end) in the page index. */
+  private indexPages(id: number, start: number, end: number, present: boolean): void {
+    if (!this.paged) return;
+    const firstPage = Math.floor(start / INDEX_PAGE);
+    const lastPage = Math.floor((end - 1) / INDEX_PAGE);
+    if (present && !this.coverPages(firstPage, lastPage)) return;
+    const value = present ? id + 1 : 0;
+    let page = firstPage - this.pageBase;
+    const last = lastPage - this.pageBase;
+    if (start !== firstPage * INDEX_PAGE) {
+      // Starts inside its first page; no other live subsegment can (each is longer than a page).
+      if (present && this.pages[2 * page + 1] !== 0) {
+        this.paged = false;
+        return;
+      }
+      this.pages[2 * page + 1] = value;
+      page++;
+    }
+    for (; page <= last; page++) this.pages[2 * page] = value;
+  }
+
+  /** Makes the page index cover pages [firstPage, lastPage]; false (and paging off) when it would grow too large. */
+  private coverPages(firstPage: number, lastPage: number): boolean {
+    const count = this.pageCount;
+    const base = this.pageBase;
+    if (count > 0 && firstPage >= base && lastPage < base + count) return true;
+    const low = count === 0 ? firstPage : Math.min(firstPage, base);
+    const high = count === 0 ? lastPage : Math.max(lastPage, base + count - 1);
+    const span = high - low + 1;
+    if (span > MAX_INDEX_PAGES) {
+      this.paged = false;
+      return false;
+    }
+    // Heaps grow upwards: leave room above for as much again.
+    const newCount = Math.min(MAX_INDEX_PAGES, Math.max(64, span * 2));
+    const pages = new Int32Array(2 * newCount);
+    if (count > 0) pages.set(this.pages, 2 * (base - low));
+    this.pages = pages;
+    this.pageCount = newCount;
+    this.pageBase = low;
+    return true;
   }
 
   // ---- the sorted subsegment index -----------------------------------------------------------------
 
   private insertSorted(start: number, id: number): void {
     if (this.sortedCount === this.sortedStart.length) {
-      const starts = new Float64Array(this.sortedCount * 2);
-      starts.set(this.sortedStart);
-      const ids = new Int32Array(this.sortedCount * 2);
-      ids.set(this.sortedId);
-      this.sortedStart = starts;
-      this.sortedId = ids;
+      this.sortedStart = grownFloat64(this.sortedStart, this.sortedCount * 2);
+      this.sortedId = grownInt32(this.sortedId, this.sortedCount * 2);
     }
     const at = this.upperBound(start);
     this.sortedStart.copyWithin(at + 1, at, this.sortedCount);
@@ -313,35 +514,89 @@ export class LowFragmentationHeap implements HeapStrategy {
   /** The subsegment whose block contains `address`, or −1. */
   private subsegmentOf(address: number): number {
     if (typeof address !== 'number') return -1;
+    if (this.paged) {
+      // NaN and ±Infinity fail the range test.
+      const page = Math.floor(address * INVERSE_INDEX_PAGE) - this.pageBase;
+      if (!(page >= 0 && page < this.pageCount)) return -1;
+      const pages = this.pages;
+      const high = (pages[2 * page + 1] as number) - 1;
+      const id =
+        high >= 0 && address >= (this.subAddress[high * ADDRESS_SLOTS + ADDRESS_BLOCK] as number)
+          ? high
+          : (pages[2 * page] as number) - 1;
+      return id >= 0 && address < (this.subAddress[id * ADDRESS_SLOTS + ADDRESS_END] as number) ? id : -1;
+    }
     const at = this.upperBound(address) - 1;
     if (at < 0) return -1;
     const id = this.sortedId[at] as number;
-    return address < (this.subEnd[id] as number) ? id : -1;
+    return address < (this.subAddress[id * ADDRESS_SLOTS + ADDRESS_END] as number) ? id : -1;
   }
 
   /**
    * Index of the live chunk whose user address is `pointer` in subsegment `id`, after checking its
-   * header; throws on a pointer that is not a live chunk or on a corrupted header.
+   * header; throws on a pointer that is not a live chunk or on a corrupted header. Leaves the chunk's
+   * unused bytes in lastUnused.
    */
   private locateChunk(id: number, pointer: number): number {
-    const bucket = this.subBucket[id] as number;
-    const stride = this.headerSize + (this.bucketSize[bucket] as number);
-    const offset = pointer - this.headerSize - (this.subFirst[id] as number);
+    // pointer lies in the subsegment's block, so the 8 bytes below it are committed heap memory (the
+    // chunk header, or the back-end header of the block).
+    const words = this.currentWords();
+    const word0 = words !== undefined ? (words[(pointer - 8) >>> 2] as number) : this.memory.getUint32(pointer - 8);
+    const index = word0 >>> 16;
+    const row = id * INFO_SLOTS;
+    const stride = this.subInfo[row + INFO_STRIDE] as number;
+    if ((this.subAddress[id * ADDRESS_SLOTS + ADDRESS_FIRST] as number) + index * stride + this.headerSize !== pointer) {
+      return this.locateChunkSlowly(id, pointer);
+    }
+    if ((((this.bits[id * BITMAP_WORDS + (index >>> 5)] as number) >>> (index & 31)) & 1) === 1) {
+      throw badPointer(pointer);
+    }
+    const word1 = words !== undefined ? (words[(pointer - 4) >>> 2] as number) : this.memory.getUint32(pointer - 4);
+    const serial = word1 >>> 16;
+    const unused = word0 & 0xffff;
+    if (
+      (word1 & 0xff) !== CHUNK_MARK + CHUNK_BUSY ||
+      ((word1 >>> 8) & 0xff) !== chunkCheck(word0, CHUNK_MARK + CHUNK_BUSY, serial) ||
+      serial !== this.subInfo[row + INFO_SERIAL] ||
+      unused > stride - this.headerSize
+    ) {
+      throw heapCorruption(pointer - this.headerSize, 'LFH block header overwritten (overflow of the block before it?)');
+    }
+    this.lastUnused = unused;
+    return index;
+  }
+
+  /** locateChunk when the header does not name the pointer's chunk: a bad pointer, or a corrupted header. */
+  private locateChunkSlowly(id: number, pointer: number): number {
+    const stride = this.subInfo[id * INFO_SLOTS + INFO_STRIDE] as number;
+    const offset = pointer - this.headerSize - (this.subAddress[id * ADDRESS_SLOTS + ADDRESS_FIRST] as number);
     if (offset < 0 || offset % stride !== 0) throw badPointer(pointer);
     const index = offset / stride;
-    const bits = this.subBits[id] as Uint32Array;
-    if ((((bits[index >>> 5] as number) >>> (index & 31)) & 1) === 1) throw badPointer(pointer);
+    if (this.isChunkFree(id, index)) throw badPointer(pointer);
     this.lastUnused = this.checkChunk(id, index, true);
     return index;
   }
 
+  private isChunkFree(id: number, index: number): boolean {
+    return (((this.bits[id * BITMAP_WORDS + (index >>> 5)] as number) >>> (index & 31)) & 1) === 1;
+  }
+
+  /** Bytes of each chunk of subsegment `id`. */
+  private chunkSize(id: number): number {
+    return (this.subInfo[id * INFO_SLOTS + INFO_STRIDE] as number) - this.headerSize;
+  }
+
+  /** User address of chunk `index` of subsegment `id`. */
+  private chunkPointer(id: number, index: number): number {
+    const stride = this.subInfo[id * INFO_SLOTS + INFO_STRIDE] as number;
+    return (this.subAddress[id * ADDRESS_SLOTS + ADDRESS_FIRST] as number) + index * stride + this.headerSize;
+  }
+
   /** Checks the header of chunk `index` of subsegment `id`; returns its unused bytes. */
   private checkChunk(id: number, index: number, busy: boolean): number {
-    const bucket = this.subBucket[id] as number;
-    const size = this.bucketSize[bucket] as number;
-    const chunk = (this.subFirst[id] as number) + index * (this.headerSize + size);
-    const at = chunk + this.headerSize - 8;
-    const memory = this.backEnd.memory;
+    const size = this.chunkSize(id);
+    const at = this.chunkPointer(id, index) - 8;
+    const memory = this.memory;
     const word0 = memory.getUint32(at);
     const word1 = memory.getUint32(at + 4);
     const flags = word1 & 0xff;
@@ -349,12 +604,12 @@ export class LowFragmentationHeap implements HeapStrategy {
     const unused = word0 & 0xffff;
     if (
       ((word1 >>> 8) & 0xff) !== chunkCheck(word0, flags, serial) ||
-      serial !== this.subSerial[id] ||
+      serial !== this.subInfo[id * INFO_SLOTS + INFO_SERIAL] ||
       word0 >>> 16 !== index ||
       flags !== CHUNK_MARK + (busy ? CHUNK_BUSY : 0) ||
       unused > size
     ) {
-      throw heapCorruption(chunk, 'LFH block header overwritten (overflow of the block before it?)');
+      throw heapCorruption(at + 8 - this.headerSize, 'LFH block header overwritten (overflow of the block before it?)');
     }
     return unused;
   }
@@ -368,54 +623,73 @@ export class LowFragmentationHeap implements HeapStrategy {
       return;
     }
     const index = this.locateChunk(id, pointer);
-    const bucket = this.subBucket[id] as number;
-    const size = this.bucketSize[bucket] as number;
-    const unused = this.lastUnused;
-    const bits = this.subBits[id] as Uint32Array;
-    bits[index >>> 5] = ((bits[index >>> 5] as number) | (1 << (index & 31))) >>> 0;
-    if (index >>> 5 < (this.subHint[id] as number)) this.subHint[id] = index >>> 5;
-    this.writeChunkHeader(pointer - this.headerSize, size, index, 0, this.subSerial[id] as number);
-    this.lfhLiveBytes -= size - unused;
+    const info = this.subInfo;
+    const row = id * INFO_SLOTS;
+    const size = (info[row + INFO_STRIDE] as number) - this.headerSize;
+    const word = index >>> 5;
+    const at = id * BITMAP_WORDS + word;
+    this.bits[at] = (this.bits[at] as number) | (1 << (index & 31));
+    if (word < (info[row + INFO_HINT] as number)) info[row + INFO_HINT] = word;
+    // A free chunk's header says all of it is unused.
+    const word0 = size + index * 65536;
+    const word1 = chunkWord1(word0, 0, info[row + INFO_SERIAL] as number);
+    const words = this.currentWords();
+    if (words !== undefined) {
+      const header = (pointer - 8) >>> 2;
+      words[header] = word0;
+      words[header + 1] = word1;
+    } else {
+      this.memory.setUint32(pointer - 8, word0);
+      this.memory.setUint32(pointer - 4, word1);
+    }
+    this.lfhLiveBytes -= size - this.lastUnused;
     this.lfhLiveBlocks--;
-    this.lfhFreeBytes += size;
-    const free = (this.subFree[id] as number) + 1;
-    this.subFree[id] = free;
-    const list = this.available[bucket] as number[];
-    if (free === 1) list.push(id);
-    if (free === this.subCount[id] && list.length > 1) {
-      // An empty subsegment goes back to the back end unless it is the bucket's only one.
-      list.splice(list.indexOf(id), 1);
+    const free = (info[row + INFO_FREE] as number) + 1;
+    info[row + INFO_FREE] = free;
+    if (free === 1) this.pushAvailable(info[row + INFO_BUCKET] as number, id);
+    if (free === info[row + INFO_COUNT]) this.releaseIfSpare(id);
+  }
+
+  /** An empty subsegment goes back to the back end unless it is its bucket's only one with room. */
+  private releaseIfSpare(id: number): void {
+    const bucket = this.subInfo[id * INFO_SLOTS + INFO_BUCKET] as number;
+    if ((this.availableCount[bucket] as number) > 1) {
+      this.removeAvailable(bucket, id);
       this.releaseSubsegment(id);
     }
   }
 
   private freeBackEnd(pointer: number): void {
-    const size = this.backEnd.sizeOf(pointer);
+    // The back end's live bytes drop by the block's requested size: its bucket, without a second lookup.
+    const before = this.backEnd.liveBytes;
+    this.backEnd.free(pointer);
+    const size = before - this.backEnd.liveBytes;
     if (size <= LFH_MAXIMUM_BLOCK) {
       const bucket = this.bucketOf[Math.ceil(size / 8)] as number;
       const live = this.backEndLive[bucket] as number;
       if (live > 0) this.backEndLive[bucket] = live - 1;
     }
-    this.backEnd.free(pointer);
   }
 
   resizeInPlace(pointer: number, size: number): boolean {
     const id = this.subsegmentOf(pointer);
     if (id < 0) {
-      const old = this.backEnd.sizeOf(pointer);
+      const before = this.backEnd.liveBytes;
       const done = this.backEnd.resizeInPlace(pointer, size);
       if (done) {
-        this.moveBackEndCount(old, size);
+        // The back end's live bytes moved by size − old size.
+        this.moveBackEndCount(size - (this.backEnd.liveBytes - before), size);
         this.notePeak();
       }
       return done;
     }
     const index = this.locateChunk(id, pointer);
     assertSize(size);
-    const capacity = this.bucketSize[this.subBucket[id] as number] as number;
+    const capacity = this.chunkSize(id);
     if (size > capacity) return false;
     const unused = this.lastUnused;
-    this.writeChunkHeader(pointer - this.headerSize, capacity - size, index, CHUNK_BUSY, this.subSerial[id] as number);
+    const serial = this.subInfo[id * INFO_SLOTS + INFO_SERIAL] as number;
+    this.writeChunkHeader(pointer - this.headerSize, capacity - size, index, CHUNK_BUSY, serial);
     this.lfhLiveBytes += size - (capacity - unused);
     this.notePeak();
     return true;
@@ -438,14 +712,14 @@ export class LowFragmentationHeap implements HeapStrategy {
     const id = this.subsegmentOf(pointer);
     if (id < 0) return this.backEnd.sizeOf(pointer);
     this.locateChunk(id, pointer);
-    return (this.bucketSize[this.subBucket[id] as number] as number) - this.lastUnused;
+    return this.chunkSize(id) - this.lastUnused;
   }
 
   usableSize(pointer: number): number {
     const id = this.subsegmentOf(pointer);
     if (id < 0) return this.backEnd.usableSize(pointer);
     this.locateChunk(id, pointer);
-    return this.bucketSize[this.subBucket[id] as number] as number;
+    return this.chunkSize(id);
   }
 
   /**
@@ -482,22 +756,25 @@ export class LowFragmentationHeap implements HeapStrategy {
       return;
     }
     this.backEnd.validate();
-    const memory = this.backEnd.memory;
+    const memory = this.memory;
     let liveBytes = 0;
     let liveBlocks = 0;
     for (let at = 0; at < this.sortedCount; at++) {
       const id = this.sortedId[at] as number;
-      const block = this.subBlock[id] as number;
+      const block = this.subAddress[id * ADDRESS_SLOTS + ADDRESS_BLOCK] as number;
       if (!this.backEnd.owns(block)) throw heapCorruption(block, 'LFH subsegment is not a busy back-end block');
       if (memory.getUint32(block) !== LFH_USERDATA_SIGNATURE || memory.getUint32(block + 4) !== id) {
         throw heapCorruption(block, 'LFH subsegment header overwritten');
       }
-      const size = this.bucketSize[this.subBucket[id] as number] as number;
-      const bits = this.subBits[id] as Uint32Array;
-      const count = this.subCount[id] as number;
+      const end = this.subAddress[id * ADDRESS_SLOTS + ADDRESS_END] as number;
+      if (this.subsegmentOf(block) !== id || this.subsegmentOf(end - 1) !== id) {
+        throw heapCorruption(block, 'LFH subsegment index does not find the subsegment');
+      }
+      const size = this.chunkSize(id);
+      const count = this.subInfo[id * INFO_SLOTS + INFO_COUNT] as number;
       let free = 0;
       for (let index = 0; index < count; index++) {
-        const isFree = (((bits[index >>> 5] as number) >>> (index & 31)) & 1) === 1;
+        const isFree = this.isChunkFree(id, index);
         const unused = this.checkChunk(id, index, !isFree);
         if (isFree) free++;
         else {
@@ -505,7 +782,9 @@ export class LowFragmentationHeap implements HeapStrategy {
           liveBlocks++;
         }
       }
-      if (free !== this.subFree[id]) throw heapCorruption(block, 'LFH free count does not match its bitmap');
+      if (free !== this.subInfo[id * INFO_SLOTS + INFO_FREE]) {
+        throw heapCorruption(block, 'LFH free count does not match its bitmap');
+      }
     }
     if (liveBytes !== this.lfhLiveBytes || liveBlocks !== this.lfhLiveBlocks) {
       throw heapCorruption(this.backEnd.base, 'LFH live bytes do not match its blocks');
@@ -515,20 +794,19 @@ export class LowFragmentationHeap implements HeapStrategy {
   walk(visit: (entry: HeapWalkEntry) => void): void {
     this.backEnd.walk((entry) => {
       const id = entry.kind === 'busy' ? this.subsegmentOf(entry.address) : -1;
-      if (id < 0 || this.subBlock[id] !== entry.address) {
+      if (id < 0 || this.subAddress[id * ADDRESS_SLOTS + ADDRESS_BLOCK] !== entry.address) {
         visit(entry);
         return;
       }
       visit({ ...entry, kind: 'subsegment', frontEnd: true });
-      const size = this.bucketSize[this.subBucket[id] as number] as number;
-      const bits = this.subBits[id] as Uint32Array;
-      const count = this.subCount[id] as number;
+      const size = this.chunkSize(id);
+      const count = this.subInfo[id * INFO_SLOTS + INFO_COUNT] as number;
       for (let index = 0; index < count; index++) {
-        if ((((bits[index >>> 5] as number) >>> (index & 31)) & 1) === 1) continue;
+        if (this.isChunkFree(id, index)) continue;
         const used = size - this.checkChunk(id, index, true);
         visit({
           kind: 'busy',
-          address: (this.subFirst[id] as number) + index * (this.headerSize + size) + this.headerSize,
+          address: this.chunkPointer(id, index),
           size: used,
           overhead: this.headerSize + size - used,
           regionIndex: entry.regionIndex,
@@ -540,6 +818,11 @@ export class LowFragmentationHeap implements HeapStrategy {
 
   stats(): HeapStats {
     const back = this.backEnd.stats();
+    let freeChunkBytes = 0;
+    for (let at = 0; at < this.sortedCount; at++) {
+      const id = this.sortedId[at] as number;
+      freeChunkBytes += (this.subInfo[id * INFO_SLOTS + INFO_FREE] as number) * this.chunkSize(id);
+    }
     return {
       liveBytes: back.liveBytes - this.subsegmentBytes + this.lfhLiveBytes,
       liveBlocks: back.liveBlocks - this.subsegmentCount + this.lfhLiveBlocks,
@@ -547,19 +830,24 @@ export class LowFragmentationHeap implements HeapStrategy {
       committedBytes: back.committedBytes,
       peakCommittedBytes: back.peakCommittedBytes,
       reservedBytes: back.reservedBytes,
-      freeBytes: back.freeBytes + this.lfhFreeBytes,
+      freeBytes: back.freeBytes + freeChunkBytes,
       largestFreeBlock: back.largestFreeBlock,
     };
   }
 
   /** Returns every empty subsegment to the back end (free() keeps one per bucket), then compacts it. */
   compact(): number {
-    for (const list of this.available) {
-      for (let at = list.length - 1; at >= 0; at--) {
-        const id = list[at] as number;
-        if (this.subFree[id] !== this.subCount[id]) continue;
-        list.splice(at, 1);
-        this.releaseSubsegment(id);
+    const info = this.subInfo;
+    for (let bucket = 1; bucket <= LFH_BUCKET_COUNT; bucket++) {
+      // From the top of the stack down, as allocation would reach them.
+      let id = this.availableTop[bucket] as number;
+      while (id >= 0) {
+        const below = info[id * INFO_SLOTS + INFO_BELOW] as number;
+        if (info[id * INFO_SLOTS + INFO_FREE] === info[id * INFO_SLOTS + INFO_COUNT]) {
+          this.removeAvailable(bucket, id);
+          this.releaseSubsegment(id);
+        }
+        id = below;
       }
     }
     return this.backEnd.compact();
@@ -568,20 +856,16 @@ export class LowFragmentationHeap implements HeapStrategy {
   destroy(): void {
     this.backEnd.destroy();
     this.sortedCount = 0;
-    this.subBlock = [];
-    this.subFirst = [];
-    this.subEnd = [];
-    this.subCount = [];
-    this.subFree = [];
-    this.subBucket = [];
-    this.subSerial = [];
-    this.subBits = [];
-    this.subHint = [];
+    this.nextId = 0;
     this.freeIds = [];
-    for (const list of this.available) list.length = 0;
+    this.availableTop.fill(-1);
+    this.availableCount.fill(0);
+    this.pages = new Int32Array(0);
+    this.pageCount = 0;
+    this.pageBase = 0;
+    this.paged = true;
     this.lfhLiveBytes = 0;
     this.lfhLiveBlocks = 0;
-    this.lfhFreeBytes = 0;
     this.subsegmentBytes = 0;
     this.subsegmentCount = 0;
   }
