@@ -159,6 +159,8 @@ export class SegregatedHeap implements HeapStrategy {
   private freeBeforePrevious = 0;
   private freeAfterSize = 0;
   private freeAfterLast = 0;
+  /** First header word of the block after the one checkBlock checked (when there is one). */
+  private afterWord0 = 0;
   // Their list links as checkBlock read them (free() unlinks with these instead of reading them again).
   private freeBeforeForward = 0;
   private freeBeforeBackward = 0;
@@ -255,6 +257,20 @@ export class SegregatedHeap implements HeapStrategy {
     const at = block + this.coreOffset;
     const word0 = this.memory.getUint32(at);
     this.memory.setUint32(at + 4, previous + headerCheck(word0, previous, CHECK_SALT) * TWO_24);
+  }
+
+  /** setPrevious for a block whose first header word the heap has just read (`word0`). */
+  private setPreviousKnown(block: number, word0: number, previous: number): void {
+    this.memory.setUint32(block + this.coreOffset + 4, previous + headerCheck(word0, previous, CHECK_SALT) * TWO_24);
+  }
+
+  /** Writes a null link: one 8-byte store of +0.0 (all bits zero) on x64 instead of two 32-bit ones. */
+  private writeNull(address: number): void {
+    if (this.pointerSize === 4) this.memory.setUint32(address, 0);
+    else {
+      this.memory.setUint32(address, 0);
+      this.memory.setUint32(address + 4, 0);
+    }
   }
 
   private readPointer(address: number): number {
@@ -365,21 +381,21 @@ export class SegregatedHeap implements HeapStrategy {
     const pointerSize = this.pointerSize;
     const head = this.heads[index] as number;
     if (head === 0) {
-      this.writePointer(link, 0);
-      this.writePointer(link + pointerSize, 0);
+      this.writeNull(link);
+      this.writeNull(link + pointerSize);
       this.heads[index] = block;
       this.tails[index] = block;
       const word = index >>> 5;
       this.nonEmpty[word] = ((this.nonEmpty[word] as number) | (1 << (index & 31))) >>> 0;
     } else if (atTail) {
       const tail = this.tails[index] as number;
-      this.writePointer(link, 0);
+      this.writeNull(link);
       this.writePointer(link + pointerSize, tail);
       this.writePointer(tail + this.headerSize, block);
       this.tails[index] = block;
     } else {
       this.writePointer(link, head);
-      this.writePointer(link + pointerSize, 0);
+      this.writeNull(link + pointerSize);
       this.writePointer(head + this.headerSize + pointerSize, block);
       this.heads[index] = block;
     }
@@ -823,6 +839,7 @@ export class SegregatedHeap implements HeapStrategy {
       if (!this.readHeader(after) || this.hPrevious !== size) {
         throw heapCorruption(after, 'header overwritten (overflow of the block before it?)');
       }
+      this.afterWord0 = this.hSize + (this.hFlags + this.hUnused * 4) * TWO_24;
       if ((this.hFlags & BLOCK_BUSY) === 0) {
         this.freeAfterSize = this.hSize;
         this.freeAfterLast = this.hFlags & BLOCK_LAST;
@@ -885,6 +902,13 @@ export class SegregatedHeap implements HeapStrategy {
       previous = this.freeBeforePrevious;
     }
     const last = flags & BLOCK_LAST;
+    if (last === 0 && afterSize === 0) {
+      // The block after is busy and checkBlock read its header: tell it the new previous size without reading again.
+      this.writeHeader(start, size, 0, 0, previous);
+      this.setPreviousKnown(start + size * this.granule, this.afterWord0, size);
+      this.insertFree(start, size, false);
+      return;
+    }
     this.placeFree(segment, start, size, last, previous);
     if (last !== 0) this.trimSegment(segment, false);
   }
