@@ -445,10 +445,6 @@ export class LowFragmentationHeap implements HeapStrategy {
     const last = lastPage - this.pageBase;
     if (start !== firstPage * INDEX_PAGE) {
       // Starts inside its first page; no other live subsegment can (each is longer than a page).
-      if (present && this.pages[2 * page + 1] !== 0) {
-        this.paged = false;
-        return;
-      }
       this.pages[2 * page + 1] = value;
       page++;
     }
