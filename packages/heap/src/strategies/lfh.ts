@@ -177,8 +177,9 @@ export class LowFragmentationHeap implements HeapStrategy {
   private subsegmentBytes = 0;
   private subsegmentCount = 0;
   private peakLive = 0;
-  /** Unused bytes of the chunk locateChunk last checked (no per-call objects). */
+  /** Unused bytes and first header word of the chunk locateChunk last checked (no per-call objects). */
   private lastUnused = 0;
+  private lastWord0 = 0;
 
   constructor(backEnd: SegregatedHeap, options: LowFragmentationHeapOptions = {}) {
     this.backEnd = backEnd;
@@ -559,6 +560,7 @@ export class LowFragmentationHeap implements HeapStrategy {
       throw heapCorruption(pointer - this.headerSize, 'LFH block header overwritten (overflow of the block before it?)');
     }
     this.lastUnused = unused;
+    this.lastWord0 = word0;
     return index;
   }
 
@@ -570,6 +572,7 @@ export class LowFragmentationHeap implements HeapStrategy {
     const index = offset / stride;
     if (this.isChunkFree(id, index)) throw badPointer(pointer);
     this.lastUnused = this.checkChunk(id, index, true);
+    this.lastWord0 = this.lastUnused + index * 65536;
     return index;
   }
 
@@ -626,18 +629,12 @@ export class LowFragmentationHeap implements HeapStrategy {
     const at = id * BITMAP_WORDS + word;
     this.bits[at] = (this.bits[at] as number) | (1 << (index & 31));
     if (word < (info[row + INFO_HINT] as number)) info[row + INFO_HINT] = word;
-    // A free chunk's header says all of it is unused.
-    const word0 = size + index * 65536;
-    const word1 = chunkWord1(word0, 0, info[row + INFO_SERIAL] as number);
+    // The header turns free: only its second word changes (the first keeps the index and the last unused
+    // count, which locateChunk left in lastWord0).
+    const word1 = chunkWord1(this.lastWord0, 0, info[row + INFO_SERIAL] as number);
     const words = this.currentWords();
-    if (words !== undefined) {
-      const header = (pointer - 8) >>> 2;
-      words[header] = word0;
-      words[header + 1] = word1;
-    } else {
-      this.memory.setUint32(pointer - 8, word0);
-      this.memory.setUint32(pointer - 4, word1);
-    }
+    if (words !== undefined) words[(pointer - 4) >>> 2] = word1;
+    else this.memory.setUint32(pointer - 4, word1);
     this.lfhLiveBytes -= size - this.lastUnused;
     this.lfhLiveBlocks--;
     const free = (info[row + INFO_FREE] as number) + 1;
