@@ -291,6 +291,19 @@ describe('LFH word view over buffers that grow or are replaced', () => {
     expect(heap.stats().liveBytes).toBe(0);
   });
 
+  it('serves a buffer over 2 GiB through HeapMemory (no word view), headers still in memory', () => {
+    const heap = lfhOver(new BufferPageSource(new ArrayBuffer(2 ** 31 + 65536), { pointerSize: 8 }));
+    const blocks = Array.from({ length: 300 }, (_, i) => heap.allocate(16 + (i % 5) * 100));
+    heap.validate();
+    const victim = blocks[7] as number;
+    heap.memory.setUint8(victim - 4, heap.memory.getUint8(victim - 4) ^ 0x01);
+    expect(errorCode(() => heap.free(victim))).toBe(HEAP_CORRUPTION);
+    heap.memory.setUint8(victim - 4, heap.memory.getUint8(victim - 4) ^ 0x01);
+    for (const pointer of blocks) heap.free(pointer);
+    heap.validate();
+    expect(heap.stats().liveBytes).toBe(0);
+  });
+
   it('keeps working after destroy() and a fresh start on the same buffer', () => {
     const source = new BufferPageSource(new ArrayBuffer(8 << 20), { pointerSize: 8 });
     const heap = lfhOver(source);

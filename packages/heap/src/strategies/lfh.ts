@@ -77,7 +77,6 @@ const MAX_INDEX_PAGES = 2 ** 22;
 const WORD_VIEW_LIMIT = 2 ** 31;
 /** Int32Array elements are in the platform's byte order; the managed memory is little-endian. */
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-const NO_WORDS: Int32Array = new Int32Array(0);
 
 function chunkCheck(word0: number, flags: number, serial: number): number {
   const x = (word0 ^ (flags + serial * 65536)) >>> 0;
@@ -167,7 +166,7 @@ export class LowFragmentationHeap implements HeapStrategy {
   // A flat buffer's bytes as 32-bit words (chunk headers are 4-byte aligned), re-made when the buffer is
   // replaced or grows; other memories (a process's k.mem) go through HeapMemory.
   private readonly flat: BufferMemory | undefined;
-  private words: Int32Array = NO_WORDS;
+  private words: Int32Array | undefined;
   private wordsOf: Uint8Array | undefined;
   private wordsLength = 0;
 
@@ -273,11 +272,12 @@ export class LowFragmentationHeap implements HeapStrategy {
   private remakeWords(bytes: Uint8Array): Int32Array | undefined {
     this.wordsOf = bytes;
     this.wordsLength = bytes.length;
+    // Past 2 GiB, `address >>> 2` could not index every word: HeapMemory serves such buffers.
     this.words =
       bytes.byteOffset === 0 && bytes.length <= WORD_VIEW_LIMIT
         ? new Int32Array(bytes.buffer, 0, Math.floor(bytes.length / 4))
-        : NO_WORDS;
-    return this.words === NO_WORDS ? undefined : this.words;
+        : undefined;
+    return this.words;
   }
 
   private allocateChunk(bucket: number, size: number): number {
