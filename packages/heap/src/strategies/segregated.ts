@@ -1,6 +1,7 @@
 // The NT heap back end ('segregated'): blocks with boundary-tag headers in the managed memory,
 // segregated free lists with a bitmap index, immediate coalescing, segments that grow as on Windows,
-// tail decommit with hysteresis, and large blocks in their own reservations.
+// tail decommit with hysteresis, and large blocks in their own reservations. With sizeClasses 'tlsf' the
+// same blocks are indexed by TLSF's two-level classes ('tlsf', tlsf.ts).
 //
 // Block layout (P = pointer size, G = granule = 2·P, H = header = 2·P: 8 B on x86, 16 B on x64):
 //   b + H − 8  word0: size in granules (bits 0–23) | flags (bits 24–25: BUSY, LAST) | unused bytes (26–31)
@@ -38,6 +39,7 @@ import {
 import { badPointer, heapCorruption, hex } from '../errors';
 import { assertAlignment, assertSize, countBits, roundUp } from '../numbers';
 import { ERROR_NOT_ENOUGH_MEMORY, MemError } from '@mem/pages';
+import { TLSF_LIST_COUNT, tlsfListIndex, tlsfSearchIndex } from './tlsfClasses';
 
 const TWO_24 = 0x1000000;
 const TWO_32 = 0x100000000;
@@ -85,10 +87,15 @@ function headerCheck(word0: number, previousGranules: number, salt: number): num
 export interface SegregatedHeapOptions extends HeapStrategyOptions {
   /** Number of free lists the index uses (subclasses with another size-class map override). */
   listCount?: number;
+  /**
+   * Size classes of the free lists: 'nt' (the default: exact lists, then best fit in a class) or 'tlsf'
+   * (two-level segregated fit, tlsf.ts). A field rather than a subclass, so the hot methods see one object shape.
+   */
+  sizeClasses?: 'nt' | 'tlsf';
 }
 
 export class SegregatedHeap implements HeapStrategy {
-  readonly name: string = 'segregated';
+  readonly name: string;
   readonly source: PageSource;
   readonly memory: HeapMemory;
   readonly pointerSize: 4 | 8;
@@ -127,6 +134,8 @@ export class SegregatedHeap implements HeapStrategy {
 
   // Free lists: heads and tails by list index, and a bitmap of non-empty lists.
   protected readonly listCount: number;
+  /** The 'tlsf' size-class policy (else NT's). */
+  private readonly tlsf: boolean;
   private readonly heads: Float64Array;
   private readonly tails: Float64Array;
   private readonly nonEmpty: Uint32Array;
@@ -185,7 +194,9 @@ export class SegregatedHeap implements HeapStrategy {
     this.maxSegmentBytes = Math.floor((SIZE_MASK * this.granule) / source.granularity) * source.granularity;
     this.maximumSize = options.maximumSize ?? 0;
     this.growable = this.maximumSize === 0;
-    this.listCount = options.listCount ?? NT_LIST_COUNT;
+    this.tlsf = options.sizeClasses === 'tlsf';
+    this.name = this.tlsf ? 'tlsf' : 'segregated';
+    this.listCount = options.listCount ?? (this.tlsf ? TLSF_LIST_COUNT : NT_LIST_COUNT);
     this.heads = new Float64Array(this.listCount);
     this.tails = new Float64Array(this.listCount);
     this.nonEmpty = new Uint32Array(Math.ceil(this.listCount / 32));
@@ -289,15 +300,20 @@ export class SegregatedHeap implements HeapStrategy {
     }
   }
 
-  // ---- free-list index (overridable: tlsf.ts maps sizes to classes its own way) --------------
+  // ---- free-list index (NT or TLSF size classes; subclasses may override) -----------------------
 
   /** The list a free block of `granules` granules lives in. */
   protected listIndex(granules: number): number {
-    return ntListIndex(granules);
+    return this.tlsf ? tlsfListIndex(granules) : ntListIndex(granules);
   }
 
   /** A free block of at least `granules` granules, or 0. NT policy: exact lists, then best fit in a class. */
   protected findFit(granules: number): number {
+    if (this.tlsf) {
+      // TLSF: the head of the first non-empty list whose every block fits.
+      const index = this.nextNonEmpty(tlsfSearchIndex(granules));
+      return index < 0 ? 0 : (this.heads[index] as number);
+    }
     let index = this.nextNonEmpty(granules < SMALL_LISTS ? granules : this.listIndex(granules));
     if (index < 0) return 0;
     if (index < SMALL_LISTS || granules < SMALL_LISTS) return this.heads[index] as number;
