@@ -287,21 +287,38 @@ export class LowFragmentationHeap implements HeapStrategy {
       if (id < 0) return 0;
       this.pushAvailable(bucket, id);
     }
+    const index = this.takeLowestFree(id);
     const info = this.subInfo;
     const row = id * INFO_SLOTS;
+    const stride = info[row + INFO_STRIDE] as number;
+    const pointer = (this.subAddress[id * ADDRESS_SLOTS + ADDRESS_FIRST] as number) + index * stride + this.headerSize;
+    const word0 = stride - this.headerSize - size + index * 65536;
+    this.storeHeader(pointer, word0, chunkWord1(word0, CHUNK_BUSY, info[row + INFO_SERIAL] as number));
+    const free = (info[row + INFO_FREE] as number) - 1;
+    info[row + INFO_FREE] = free;
+    if (free === 0) this.removeAvailable(bucket, id);
+    this.lfhLiveBytes += size;
+    this.lfhLiveBlocks++;
+    this.notePeak();
+    return pointer;
+  }
+
+  /** Marks the lowest free chunk of subsegment `id` busy in its bitmap and returns its index (one is free). */
+  private takeLowestFree(id: number): number {
     const bits = this.bits;
     const base = id * BITMAP_WORDS;
-    let word = info[row + INFO_HINT] as number;
+    const hint = id * INFO_SLOTS + INFO_HINT;
+    let word = this.subInfo[hint] as number;
     let value = bits[base + word] as number;
     while (value === 0) value = bits[base + ++word] as number;
     const bit = 31 - Math.clz32(value & -value);
     bits[base + word] = value & ~(1 << bit);
-    info[row + INFO_HINT] = word;
-    const index = word * 32 + bit;
-    const stride = info[row + INFO_STRIDE] as number;
-    const pointer = (this.subAddress[id * ADDRESS_SLOTS + ADDRESS_FIRST] as number) + index * stride + this.headerSize;
-    const word0 = stride - this.headerSize - size + index * 65536;
-    const word1 = chunkWord1(word0, CHUNK_BUSY, info[row + INFO_SERIAL] as number);
+    this.subInfo[hint] = word;
+    return word * 32 + bit;
+  }
+
+  /** Writes both words of the chunk header below `pointer`. */
+  private storeHeader(pointer: number, word0: number, word1: number): void {
     const words = this.currentWords();
     if (words !== undefined) {
       const at = (pointer - 8) >>> 2;
@@ -311,13 +328,6 @@ export class LowFragmentationHeap implements HeapStrategy {
       this.memory.setUint32(pointer - 8, word0);
       this.memory.setUint32(pointer - 4, word1);
     }
-    const free = (info[row + INFO_FREE] as number) - 1;
-    info[row + INFO_FREE] = free;
-    if (free === 0) this.removeAvailable(bucket, id);
-    this.lfhLiveBytes += size;
-    this.lfhLiveBlocks++;
-    this.notePeak();
-    return pointer;
   }
 
   private writeChunkHeader(chunk: number, unused: number, index: number, flags: number, serial: number): void {
