@@ -477,10 +477,11 @@ export class SegregatedHeap implements HeapStrategy {
 
   /** Writes a free block, tells the block after it its size (or makes it the segment's last) and lists it. */
   private placeFree(segment: number, block: number, granules: number, last: number, previous: number): void {
+    // The block's header and links first, then the block after it (grouped by page, see carve).
     this.writeHeader(block, granules, last, 0, previous);
+    this.insertFree(block, granules, last !== 0);
     if (last === 0) this.setPrevious(block + granules * this.granule, granules);
     else this.segLast[segment] = block;
-    this.insertFree(block, granules, last !== 0);
   }
 
   /** True when `address` lies in some segment's committed blocks (link checks: leaves segmentOf's cache alone). */
@@ -677,8 +678,14 @@ export class SegregatedHeap implements HeapStrategy {
     const rest = total - granules;
     const granule = this.granule;
     if (rest >= MIN_BLOCK_GRANULES) {
-      this.placeFree(segment, block + granules * granule, rest, last, granules);
+      // Writes grouped by page (the block, its remainder and the remainder's links, then the block after):
+      // a simulated process's memory translates one page at a time.
       this.writeHeader(block, granules, BLOCK_BUSY, granules * granule - this.headerSize - size, previous);
+      const remainder = block + granules * granule;
+      this.writeHeader(remainder, rest, last, 0, granules);
+      this.insertFree(remainder, rest, last !== 0);
+      if (last === 0) this.setPrevious(remainder + rest * granule, rest);
+      else this.segLast[segment] = remainder;
     } else {
       this.writeHeader(block, total, BLOCK_BUSY | last, total * granule - this.headerSize - size, previous);
     }
@@ -921,8 +928,8 @@ export class SegregatedHeap implements HeapStrategy {
     if (last === 0 && afterSize === 0) {
       // The block after is busy and checkBlock read its header: tell it the new previous size without reading again.
       this.writeHeader(start, size, 0, 0, previous);
-      this.setPreviousKnown(start + size * this.granule, this.afterWord0, size);
       this.insertFree(start, size, false);
+      this.setPreviousKnown(start + size * this.granule, this.afterWord0, size);
       return;
     }
     this.placeFree(segment, start, size, last, previous);
