@@ -275,7 +275,7 @@ export class SegregatedHeap implements HeapStrategy {
     this.memory.setUint32(block + this.coreOffset + 4, previous + headerCheck(word0, previous, CHECK_SALT) * TWO_24);
   }
 
-  /** Writes a null link: one 8-byte store of +0.0 (all bits zero) on x64 instead of two 32-bit ones. */
+  /** Writes a null link (writePointer without the split into 32-bit halves). */
   private writeNull(address: number): void {
     if (this.pointerSize === 4) this.memory.setUint32(address, 0);
     else {
