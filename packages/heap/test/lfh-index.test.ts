@@ -196,6 +196,37 @@ describe.each([4, 8] as const)('LFH indexes, pointer size %i', (pointerSize) => 
     expect(heap.stats().liveBytes).toBe(0);
   });
 
+  it('refuses interior pointers whose bytes below forge a chunk header, and non-number pointers', () => {
+    const heap = lfhOver(bufferSource(pointerSize));
+    const chunk = heap.allocate(200);
+    const other = heap.allocate(200);
+    const back = heap.allocate(20_000);
+    // Copy a live chunk's real header words into the user data of `chunk` at every 8-byte offset.
+    const word0 = heap.memory.getUint32(other - 8);
+    const word1 = heap.memory.getUint32(other - 4);
+    for (let offset = 8; offset + 8 <= 200; offset += 8) {
+      heap.memory.setUint32(chunk + offset - 8, word0);
+      heap.memory.setUint32(chunk + offset - 4, word1);
+    }
+    const before = heap.stats();
+    for (let offset = 8; offset + 8 <= 200; offset += 8) {
+      expect(errorCode(() => heap.free(chunk + offset))).toBe(INVALID_PARAMETER);
+      expect(heap.owns(chunk + offset)).toBe(false);
+    }
+    // The same forged words in a back-end block's data: its interior is refused too.
+    heap.memory.setUint32(back + 64 - 8, word0);
+    heap.memory.setUint32(back + 64 - 4, word1);
+    expect(errorCode(() => heap.free(back + 64))).toBe(INVALID_PARAMETER);
+    for (const bad of [String(other), { valueOf: () => other }, Number.NaN, -8, 2 ** 53]) {
+      expect(errorCode(() => heap.free(bad as never))).toBe(INVALID_PARAMETER);
+      expect(heap.owns(bad as never)).toBe(false);
+    }
+    expect(heap.stats()).toEqual(before);
+    heap.validate();
+    for (const pointer of [chunk, other, back]) heap.free(pointer);
+    heap.validate();
+  });
+
   it('counts back-end frees of a bucket (live count) before activating it', () => {
     const heap = lfhOver(bufferSource(pointerSize), false);
     for (let round = 0; round < 3; round++) {

@@ -11,7 +11,8 @@
 // An active bucket carves subsegments (user blocks) from the back end: one busy back-end block holding a
 // header (signature 0xF0E0D0C0, subsegment id) and `count` equal chunks. Each chunk has its own header
 // in memory (H = 2·P bytes; at +H−8: unused bytes u16, chunk index u16; at +H−4: flags u8, checksum u8,
-// subsegment serial u16), so an overflow from one chunk into the next is found by validate() and free().
+// subsegment id u16), so an overflow from one chunk into the next is found by validate() and free().
+// Freeing rewrites only the second word (flags, checksum): a free chunk keeps its index and last unused count.
 // Chunks are handed out lowest-free-first (Windows 8+ picks at random; ours is deterministic so runs
 // reproduce) from the subsegment that most recently gained room.
 //
@@ -20,10 +21,12 @@
 // a page index (2 KiB pages; every subsegment is longer, so at most one starts inside a page) that maps
 // an address to the one or two subsegments its page meets, so free() finds a chunk's subsegment in O(1)
 // and passes a back-end pointer on without searching; a sorted index of subsegment ranges (validate, and
-// the fallback when the heap's addresses span too much for a page index). Hot paths read a chunk header
-// once (two 32-bit words, straight from the words of a flat buffer) and trust the index it names only
-// when it leads back to the pointer; anything else takes the slow path, which tells a bad pointer from a
-// corrupted header.
+// the fallback when the heap's addresses span too much for a page index). In a flat buffer free() first
+// asks the chunk header: the subsegment id it names counts only if that subsegment's range holds the
+// pointer (ranges never overlap), so a back-end block or a damaged header just falls back to the index.
+// Hot paths read a chunk header once (two 32-bit words, straight from the words of a flat buffer) and
+// trust the index it names only when it leads back to the pointer; anything else takes the slow path,
+// which tells a bad pointer from a corrupted header.
 import type { HeapMemory, HeapStats, HeapStrategy, HeapStrategyOptions, HeapWalkEntry } from '../api';
 import {
   LFH_ACTIVE_THRESHOLD,
@@ -44,6 +47,8 @@ const MAX_CHUNKS = 1024;
 const MIN_CHUNKS = 4;
 /** Bitmap words per subsegment (one bit per chunk, set when the chunk is free). */
 const BITMAP_WORDS = MAX_CHUNKS / 32;
+/** Subsegment ids fit the u16 of a chunk header. */
+const MAX_SUBSEGMENTS = 65536;
 
 // A subsegment's addresses: ADDRESS_SLOTS doubles per id.
 const ADDRESS_SLOTS = 4;
@@ -55,10 +60,10 @@ const ADDRESS_FIRST = 1;
 const ADDRESS_END = 2;
 // A subsegment's other fields: INFO_SLOTS int32s per id.
 const INFO_SLOTS = 8;
+/** Chunks; 0 once released (an id in a stale header then names no subsegment). */
 const INFO_COUNT = 0;
 const INFO_FREE = 1;
 const INFO_BUCKET = 2;
-const INFO_SERIAL = 3;
 /** Chunk header + chunk size. */
 const INFO_STRIDE = 4;
 /** Bitmap word where the lowest free chunk may be (no free chunk below it). */
@@ -78,14 +83,14 @@ const WORD_VIEW_LIMIT = 2 ** 31;
 /** Int32Array elements are in the platform's byte order; the managed memory is little-endian. */
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
-function chunkCheck(word0: number, flags: number, serial: number): number {
-  const x = (word0 ^ (flags + serial * 65536)) >>> 0;
+function chunkCheck(word0: number, flags: number, id: number): number {
+  const x = (word0 ^ (flags + id * 65536)) >>> 0;
   return ((x ^ (x >>> 8) ^ (x >>> 16) ^ (x >>> 24) ^ CHUNK_SALT) & 0xff) >>> 0;
 }
 
-/** Second header word of a chunk: flags, checksum over both words, subsegment serial. */
-function chunkWord1(word0: number, flags: number, serial: number): number {
-  return flags + CHUNK_MARK + chunkCheck(word0, flags + CHUNK_MARK, serial) * 256 + serial * 65536;
+/** Second header word of a chunk: flags, checksum over both words, subsegment id. */
+function chunkWord1(word0: number, flags: number, id: number): number {
+  return flags + CHUNK_MARK + chunkCheck(word0, flags + CHUNK_MARK, id) * 256 + id * 65536;
 }
 
 /** User sizes of buckets 1..128 for a pointer size (index 0 unused). */
@@ -150,7 +155,6 @@ export class LowFragmentationHeap implements HeapStrategy {
   private capacity = 16;
   private nextId = 0;
   private freeIds: number[] = [];
-  private serial = 0;
   // Sorted index of live subsegments by block address.
   private sortedStart = new Float64Array(64);
   private sortedId = new Int32Array(64);
@@ -293,7 +297,7 @@ export class LowFragmentationHeap implements HeapStrategy {
     const stride = info[row + INFO_STRIDE] as number;
     const pointer = (this.subAddress[id * ADDRESS_SLOTS + ADDRESS_FIRST] as number) + index * stride + this.headerSize;
     const word0 = stride - this.headerSize - size + index * 65536;
-    this.storeHeader(pointer, word0, chunkWord1(word0, CHUNK_BUSY, info[row + INFO_SERIAL] as number));
+    this.storeHeader(pointer, word0, chunkWord1(word0, CHUNK_BUSY, id));
     const free = (info[row + INFO_FREE] as number) - 1;
     info[row + INFO_FREE] = free;
     if (free === 0) this.removeAvailable(bucket, id);
@@ -330,11 +334,11 @@ export class LowFragmentationHeap implements HeapStrategy {
     }
   }
 
-  private writeChunkHeader(chunk: number, unused: number, index: number, flags: number, serial: number): void {
+  private writeChunkHeader(chunk: number, unused: number, index: number, flags: number, id: number): void {
     const at = chunk + this.headerSize - 8;
     const word0 = unused + index * 65536;
     this.memory.setUint32(at, word0);
-    this.memory.setUint32(at + 4, chunkWord1(word0, flags, serial));
+    this.memory.setUint32(at + 4, chunkWord1(word0, flags, id));
   }
 
   private createSubsegment(bucket: number): number {
@@ -347,11 +351,14 @@ export class LowFragmentationHeap implements HeapStrategy {
     const count = Math.max(MIN_CHUNKS, Math.min(MAX_CHUNKS, Math.floor(target / stride)));
     const userHeader = 2 * this.granule;
     const bytes = userHeader + count * stride;
-    const block = this.backEnd.allocate(bytes, 0);
-    if (block === 0) return -1;
-    this.subsegmentsMade[bucket] = made < 0xffff ? made + 1 : made;
     const id = this.freeIds.length > 0 ? (this.freeIds.pop() as number) : this.newId();
-    const serial = (this.serial = (this.serial + 1) % 65536);
+    if (id < 0) return -1;
+    const block = this.backEnd.allocate(bytes, 0);
+    if (block === 0) {
+      this.freeIds.push(id);
+      return -1;
+    }
+    this.subsegmentsMade[bucket] = made < 0xffff ? made + 1 : made;
     const first = block + userHeader;
     const end = first + count * stride;
     const bitmapWords = Math.ceil(count / 32);
@@ -368,7 +375,6 @@ export class LowFragmentationHeap implements HeapStrategy {
     info[row + INFO_COUNT] = count;
     info[row + INFO_FREE] = count;
     info[row + INFO_BUCKET] = bucket;
-    info[row + INFO_SERIAL] = serial;
     info[row + INFO_STRIDE] = stride;
     info[row + INFO_HINT] = 0;
     info[row + INFO_BELOW] = -1;
@@ -384,10 +390,10 @@ export class LowFragmentationHeap implements HeapStrategy {
       for (let i = 0; i < count; i++, at += step) {
         const word0 = size + i * 65536;
         words[at] = word0;
-        words[at + 1] = chunkWord1(word0, 0, serial);
+        words[at + 1] = chunkWord1(word0, 0, id);
       }
     } else {
-      for (let i = 0; i < count; i++) this.writeChunkHeader(first + i * stride, size, i, 0, serial);
+      for (let i = 0; i < count; i++) this.writeChunkHeader(first + i * stride, size, i, 0, id);
     }
     this.insertSorted(block, id);
     this.indexPages(id, block, end, true);
@@ -396,8 +402,9 @@ export class LowFragmentationHeap implements HeapStrategy {
     return id;
   }
 
-  /** A fresh id, growing the per-subsegment tables when they are full. */
+  /** A fresh id, growing the per-subsegment tables when they are full; −1 when every id is taken. */
   private newId(): number {
+    if (this.nextId === MAX_SUBSEGMENTS) return -1;
     const id = this.nextId++;
     if (id < this.capacity) return id;
     const larger = this.capacity * 2;
@@ -518,6 +525,27 @@ export class LowFragmentationHeap implements HeapStrategy {
     return low;
   }
 
+  /**
+   * The subsegment whose block contains `pointer`, or −1. In a flat buffer the id in the chunk header
+   * below `pointer` is tried first (no index look-up); it counts only when that live subsegment's range
+   * holds `pointer`, so whatever the header says the answer is the index's.
+   */
+  private ownerOf(pointer: number): number {
+    const words = this.currentWords();
+    if (words !== undefined && typeof pointer === 'number' && pointer >= 4 && pointer <= this.wordsLength) {
+      const id = (words[(pointer - 4) >>> 2] as number) >>> 16;
+      if (
+        id < this.nextId &&
+        this.subInfo[id * INFO_SLOTS + INFO_COUNT] !== 0 &&
+        pointer >= (this.subAddress[id * ADDRESS_SLOTS + ADDRESS_BLOCK] as number) &&
+        pointer < (this.subAddress[id * ADDRESS_SLOTS + ADDRESS_END] as number)
+      ) {
+        return id;
+      }
+    }
+    return this.subsegmentOf(pointer);
+  }
+
   /** The subsegment whose block contains `address`, or −1. */
   private subsegmentOf(address: number): number {
     if (typeof address !== 'number') return -1;
@@ -559,12 +587,11 @@ export class LowFragmentationHeap implements HeapStrategy {
       throw badPointer(pointer);
     }
     const word1 = words !== undefined ? (words[(pointer - 4) >>> 2] as number) : this.memory.getUint32(pointer - 4);
-    const serial = word1 >>> 16;
     const unused = word0 & 0xffff;
     if (
       (word1 & 0xff) !== CHUNK_MARK + CHUNK_BUSY ||
-      ((word1 >>> 8) & 0xff) !== chunkCheck(word0, CHUNK_MARK + CHUNK_BUSY, serial) ||
-      serial !== this.subInfo[row + INFO_SERIAL] ||
+      ((word1 >>> 8) & 0xff) !== chunkCheck(word0, CHUNK_MARK + CHUNK_BUSY, id) ||
+      word1 >>> 16 !== id ||
       unused > stride - this.headerSize
     ) {
       throw heapCorruption(pointer - this.headerSize, 'LFH block header overwritten (overflow of the block before it?)');
@@ -609,11 +636,10 @@ export class LowFragmentationHeap implements HeapStrategy {
     const word0 = memory.getUint32(at);
     const word1 = memory.getUint32(at + 4);
     const flags = word1 & 0xff;
-    const serial = word1 >>> 16;
     const unused = word0 & 0xffff;
     if (
-      ((word1 >>> 8) & 0xff) !== chunkCheck(word0, flags, serial) ||
-      serial !== this.subInfo[id * INFO_SLOTS + INFO_SERIAL] ||
+      ((word1 >>> 8) & 0xff) !== chunkCheck(word0, flags, id) ||
+      word1 >>> 16 !== id ||
       word0 >>> 16 !== index ||
       flags !== CHUNK_MARK + (busy ? CHUNK_BUSY : 0) ||
       unused > size
@@ -626,7 +652,7 @@ export class LowFragmentationHeap implements HeapStrategy {
   // ---- free, resize, queries ------------------------------------------------------------------------
 
   free(pointer: number): void {
-    const id = this.subsegmentOf(pointer);
+    const id = this.ownerOf(pointer);
     if (id < 0) {
       this.freeBackEnd(pointer);
       return;
@@ -641,7 +667,7 @@ export class LowFragmentationHeap implements HeapStrategy {
     if (word < (info[row + INFO_HINT] as number)) info[row + INFO_HINT] = word;
     // The header turns free: only its second word changes (the first keeps the index and the last unused
     // count, which locateChunk left in lastWord0).
-    const word1 = chunkWord1(this.lastWord0, 0, info[row + INFO_SERIAL] as number);
+    const word1 = chunkWord1(this.lastWord0, 0, id);
     const words = this.currentWords();
     if (words !== undefined) words[(pointer - 4) >>> 2] = word1;
     else this.memory.setUint32(pointer - 4, word1);
@@ -675,7 +701,7 @@ export class LowFragmentationHeap implements HeapStrategy {
   }
 
   resizeInPlace(pointer: number, size: number): boolean {
-    const id = this.subsegmentOf(pointer);
+    const id = this.ownerOf(pointer);
     if (id < 0) {
       const before = this.backEnd.liveBytes;
       const done = this.backEnd.resizeInPlace(pointer, size);
@@ -691,8 +717,7 @@ export class LowFragmentationHeap implements HeapStrategy {
     const capacity = this.chunkSize(id);
     if (size > capacity) return false;
     const unused = this.lastUnused;
-    const serial = this.subInfo[id * INFO_SLOTS + INFO_SERIAL] as number;
-    this.writeChunkHeader(pointer - this.headerSize, capacity - size, index, CHUNK_BUSY, serial);
+    this.writeChunkHeader(pointer - this.headerSize, capacity - size, index, CHUNK_BUSY, id);
     this.lfhLiveBytes += size - (capacity - unused);
     this.notePeak();
     return true;
@@ -712,14 +737,14 @@ export class LowFragmentationHeap implements HeapStrategy {
   }
 
   sizeOf(pointer: number): number {
-    const id = this.subsegmentOf(pointer);
+    const id = this.ownerOf(pointer);
     if (id < 0) return this.backEnd.sizeOf(pointer);
     this.locateChunk(id, pointer);
     return this.chunkSize(id) - this.lastUnused;
   }
 
   usableSize(pointer: number): number {
-    const id = this.subsegmentOf(pointer);
+    const id = this.ownerOf(pointer);
     if (id < 0) return this.backEnd.usableSize(pointer);
     this.locateChunk(id, pointer);
     return this.chunkSize(id);
@@ -730,7 +755,7 @@ export class LowFragmentationHeap implements HeapStrategy {
    * in place for GlobalReAlloc or HEAP_REALLOC_IN_PLACE_ONLY); false for back-end blocks and non-blocks.
    */
   isFrontEndBlock(pointer: number): boolean {
-    const id = this.subsegmentOf(pointer);
+    const id = this.ownerOf(pointer);
     if (id < 0) return false;
     try {
       this.locateChunk(id, pointer);
@@ -741,7 +766,7 @@ export class LowFragmentationHeap implements HeapStrategy {
   }
 
   owns(pointer: number): boolean {
-    const id = this.subsegmentOf(pointer);
+    const id = this.ownerOf(pointer);
     if (id < 0) return this.backEnd.owns(pointer);
     try {
       this.locateChunk(id, pointer);
