@@ -526,12 +526,11 @@ export class LowFragmentationHeap implements HeapStrategy {
   }
 
   /**
-   * The subsegment whose block contains `pointer`, or −1. In a flat buffer the id in the chunk header
-   * below `pointer` is tried first (no index look-up); it counts only when that live subsegment's range
-   * holds `pointer`, so whatever the header says the answer is the index's.
+   * The subsegment whose block contains `pointer`, or −1. In a flat buffer (`words`, from currentWords)
+   * the id in the chunk header below `pointer` is tried first (no index look-up); it counts only when that
+   * live subsegment's range holds `pointer`, so whatever the header says the answer is the index's.
    */
-  private ownerOf(pointer: number): number {
-    const words = this.currentWords();
+  private ownerOf(pointer: number, words: Int32Array | undefined): number {
     if (words !== undefined && typeof pointer === 'number' && pointer >= 4 && pointer <= this.wordsLength) {
       const id = (words[(pointer - 4) >>> 2] as number) >>> 16;
       if (
@@ -572,10 +571,9 @@ export class LowFragmentationHeap implements HeapStrategy {
    * header; throws on a pointer that is not a live chunk or on a corrupted header. Leaves the chunk's
    * unused bytes in lastUnused.
    */
-  private locateChunk(id: number, pointer: number): number {
+  private locateChunk(id: number, pointer: number, words: Int32Array | undefined): number {
     // pointer lies in the subsegment's block, so the 8 bytes below it are committed heap memory (the
     // chunk header, or the back-end header of the block).
-    const words = this.currentWords();
     const word0 = words !== undefined ? (words[(pointer - 8) >>> 2] as number) : this.memory.getUint32(pointer - 8);
     const index = word0 >>> 16;
     const row = id * INFO_SLOTS;
@@ -652,12 +650,13 @@ export class LowFragmentationHeap implements HeapStrategy {
   // ---- free, resize, queries ------------------------------------------------------------------------
 
   free(pointer: number): void {
-    const id = this.ownerOf(pointer);
+    const words = this.currentWords();
+    const id = this.ownerOf(pointer, words);
     if (id < 0) {
       this.freeBackEnd(pointer);
       return;
     }
-    const index = this.locateChunk(id, pointer);
+    const index = this.locateChunk(id, pointer, words);
     const info = this.subInfo;
     const row = id * INFO_SLOTS;
     const size = (info[row + INFO_STRIDE] as number) - this.headerSize;
@@ -668,7 +667,6 @@ export class LowFragmentationHeap implements HeapStrategy {
     // The header turns free: only its second word changes (the first keeps the index and the last unused
     // count, which locateChunk left in lastWord0).
     const word1 = chunkWord1(this.lastWord0, 0, id);
-    const words = this.currentWords();
     if (words !== undefined) words[(pointer - 4) >>> 2] = word1;
     else this.memory.setUint32(pointer - 4, word1);
     this.lfhLiveBytes -= size - this.lastUnused;
@@ -701,7 +699,8 @@ export class LowFragmentationHeap implements HeapStrategy {
   }
 
   resizeInPlace(pointer: number, size: number): boolean {
-    const id = this.ownerOf(pointer);
+    const words = this.currentWords();
+    const id = this.ownerOf(pointer, words);
     if (id < 0) {
       const before = this.backEnd.liveBytes;
       const done = this.backEnd.resizeInPlace(pointer, size);
@@ -712,7 +711,7 @@ export class LowFragmentationHeap implements HeapStrategy {
       }
       return done;
     }
-    const index = this.locateChunk(id, pointer);
+    const index = this.locateChunk(id, pointer, words);
     assertSize(size);
     const capacity = this.chunkSize(id);
     if (size > capacity) return false;
@@ -737,16 +736,18 @@ export class LowFragmentationHeap implements HeapStrategy {
   }
 
   sizeOf(pointer: number): number {
-    const id = this.ownerOf(pointer);
+    const words = this.currentWords();
+    const id = this.ownerOf(pointer, words);
     if (id < 0) return this.backEnd.sizeOf(pointer);
-    this.locateChunk(id, pointer);
+    this.locateChunk(id, pointer, words);
     return this.chunkSize(id) - this.lastUnused;
   }
 
   usableSize(pointer: number): number {
-    const id = this.ownerOf(pointer);
+    const words = this.currentWords();
+    const id = this.ownerOf(pointer, words);
     if (id < 0) return this.backEnd.usableSize(pointer);
-    this.locateChunk(id, pointer);
+    this.locateChunk(id, pointer, words);
     return this.chunkSize(id);
   }
 
@@ -755,10 +756,11 @@ export class LowFragmentationHeap implements HeapStrategy {
    * in place for GlobalReAlloc or HEAP_REALLOC_IN_PLACE_ONLY); false for back-end blocks and non-blocks.
    */
   isFrontEndBlock(pointer: number): boolean {
-    const id = this.ownerOf(pointer);
+    const words = this.currentWords();
+    const id = this.ownerOf(pointer, words);
     if (id < 0) return false;
     try {
-      this.locateChunk(id, pointer);
+      this.locateChunk(id, pointer, words);
       return true;
     } catch {
       return false;
@@ -766,10 +768,11 @@ export class LowFragmentationHeap implements HeapStrategy {
   }
 
   owns(pointer: number): boolean {
-    const id = this.ownerOf(pointer);
+    const words = this.currentWords();
+    const id = this.ownerOf(pointer, words);
     if (id < 0) return this.backEnd.owns(pointer);
     try {
-      this.locateChunk(id, pointer);
+      this.locateChunk(id, pointer, words);
       return true;
     } catch {
       return false;
@@ -780,7 +783,7 @@ export class LowFragmentationHeap implements HeapStrategy {
     if (pointer !== undefined) {
       const id = this.subsegmentOf(pointer);
       if (id < 0) this.backEnd.validate(pointer);
-      else this.locateChunk(id, pointer);
+      else this.locateChunk(id, pointer, this.currentWords());
       return;
     }
     this.backEnd.validate();
