@@ -65,16 +65,22 @@ export abstract class FlatPageSource implements PageSource {
       const start = this.freeStarts[i] as number;
       const end = this.freeEnds[i] as number;
       if (end - start < rounded) continue;
-      if (end - start === rounded) {
-        this.freeStarts.splice(i, 1);
-        this.freeEnds.splice(i, 1);
-      } else {
-        this.freeStarts[i] = start + rounded;
-      }
-      this.reservedBytes += rounded;
+      this.takeFront(i, rounded);
       return start;
     }
     return 0;
+  }
+
+  /** Reserves the first `bytes` of free range `i` (which holds at least that many). */
+  private takeFront(i: number, bytes: number): void {
+    const start = this.freeStarts[i] as number;
+    if ((this.freeEnds[i] as number) - start === bytes) {
+      this.freeStarts.splice(i, 1);
+      this.freeEnds.splice(i, 1);
+    } else {
+      this.freeStarts[i] = start + bytes;
+    }
+    this.reservedBytes += bytes;
   }
 
   release(address: number, size: number): void {
@@ -104,15 +110,8 @@ export abstract class FlatPageSource implements PageSource {
     if (grown <= 0) return grown === 0;
     for (let i = 0; i < this.freeStarts.length; i++) {
       if (this.freeStarts[i] !== end) continue;
-      const freeEnd = this.freeEnds[i] as number;
-      if (freeEnd - end < grown) return false;
-      if (freeEnd - end === grown) {
-        this.freeStarts.splice(i, 1);
-        this.freeEnds.splice(i, 1);
-      } else {
-        this.freeStarts[i] = end + grown;
-      }
-      this.reservedBytes += grown;
+      if ((this.freeEnds[i] as number) - end < grown) return false;
+      this.takeFront(i, grown);
       return true;
     }
     return false;
