@@ -1,6 +1,7 @@
-// createAllocator: a strategy (by name or factory) over any memory — an ArrayBuffer, a growable
-// SharedArrayBuffer, a WebAssembly.Memory, or a PageSource (a simulated address space) — behind the
-// malloc-shaped Allocator interface: offsets, 0 on out-of-memory, MemError on misuse.
+// createAllocator: a strategy (by name or factory) over any memory — a byte count (a new ArrayBuffer),
+// an ArrayBuffer, a growable SharedArrayBuffer, a WebAssembly.Memory, or a PageSource (a simulated
+// address space) — behind the malloc-shaped Allocator interface: offsets, 0 on out-of-memory,
+// MemError on misuse.
 import type { Allocator, HeapMemory, HeapStats, HeapStrategy, HeapStrategyFactory, HeapWalkEntry, PageSource } from './api';
 import { invalidParameter } from './errors';
 import { assertSize } from './numbers';
@@ -10,7 +11,17 @@ import { SharedArrayBufferPageSource } from './sources/SharedArrayBufferPageSour
 import { WasmMemoryPageSource } from './sources/WasmMemoryPageSource';
 import { getStrategy } from './strategies/registry';
 
-export type AllocatorMemory = ArrayBuffer | SharedArrayBuffer | WebAssembly.Memory | PageSource | { source: PageSource };
+/**
+ * A number is a byte count: the allocator makes its own ArrayBuffer of that size, known to be zero, so it
+ * never clears pages and the host backs only the pages the heap and its user write.
+ */
+export type AllocatorMemory =
+  | number
+  | ArrayBuffer
+  | SharedArrayBuffer
+  | WebAssembly.Memory
+  | PageSource
+  | { source: PageSource };
 
 export interface CreateAllocatorOptions {
   /** A registered strategy name ('segregated', 'lfh', 'tlsf', 'bump', …) or a factory. @defaultValue 'lfh' */
@@ -37,6 +48,10 @@ function resolveGeometry(geometry: CreateAllocatorOptions['geometry']): FlatSour
 /** The PageSource behind `memory` (a new one for a buffer). */
 export function pageSourceFor(memory: AllocatorMemory, geometry?: CreateAllocatorOptions['geometry']): PageSource {
   const flat = resolveGeometry(geometry);
+  if (typeof memory === 'number') {
+    if (!Number.isSafeInteger(memory) || memory <= 0) throw invalidParameter(`memory must be a positive byte count, got ${memory}`);
+    return new BufferPageSource(new ArrayBuffer(memory), flat, true);
+  }
   if (memory instanceof ArrayBuffer) return new BufferPageSource(memory, flat);
   if (typeof SharedArrayBuffer !== 'undefined' && memory instanceof SharedArrayBuffer) {
     return new SharedArrayBufferPageSource(memory, flat);
@@ -46,7 +61,7 @@ export function pageSourceFor(memory: AllocatorMemory, geometry?: CreateAllocato
   if (typeof memory === 'object' && memory !== null && isPageSource((memory as { source: unknown }).source)) {
     return (memory as { source: PageSource }).source;
   }
-  throw invalidParameter('memory must be an ArrayBuffer, SharedArrayBuffer, WebAssembly.Memory or PageSource');
+  throw invalidParameter('memory must be a byte count, an ArrayBuffer, SharedArrayBuffer, WebAssembly.Memory or PageSource');
 }
 
 class StrategyAllocator implements Allocator {

@@ -1,5 +1,5 @@
 // Flat page sources: reservations never at address 0, first-fit and merged on release, commit
-// zero-fills (also after a decommit), growth of resizable / growable buffers and of wasm memory with the
+// zero-fills (also after a decommit) except pages known to be zero already, growth of resizable / growable buffers and of wasm memory with the
 // accessor rebound to the new buffer.
 import { describe, expect, it } from 'vitest';
 import { createAllocator } from '../src/createAllocator';
@@ -61,6 +61,50 @@ describe('BufferPageSource', () => {
     expect(source.memory.getUint8(base)).toBe(0);
     expect(source.memory.getUint8(base + 4096)).toBe(7);
     expect(source.commit(base, 1 << 20)).toBe(false);
+  });
+
+  it('a zeroed buffer is not cleared on first commit, but is after a decommit', () => {
+    // Bytes the source was told are zero: had commit filled them, the 0x5a would be gone.
+    const buffer = new ArrayBuffer(1 << 16);
+    new Uint8Array(buffer).fill(0x5a);
+    const source = new BufferPageSource(buffer, undefined, true);
+    const base = source.reserve(16384);
+    expect(source.commit(base, 8192)).toBe(true);
+    expect(source.committedBytes).toBe(8192);
+    expect(source.memory.getUint8(base + 4100)).toBe(0x5a);
+    source.decommit(base, 8192);
+    source.decommit(base, 8192); // twice: the pages stay dirty, the count does not go below zero
+    expect(source.committedBytes).toBe(0);
+    expect(source.commit(base, 12288)).toBe(true);
+    expect(source.memory.getUint8(base + 4100)).toBe(0); // written while committed: cleared
+    expect(source.memory.getUint8(base + 8192)).toBe(0x5a); // never committed: left as it was
+    expect(source.committedBytes).toBe(12288);
+  });
+
+  it('a resizable buffer clears the bytes it had when made, and pages written before a decommit', () => {
+    const buffer = new Resizable(8192, { maxByteLength: 1 << 20 });
+    new Uint8Array(buffer).fill(0x5a);
+    const source = new BufferPageSource(buffer);
+    const base = source.reserve(16384);
+    expect(base).toBe(4096);
+    expect(source.commit(base, 16384)).toBe(true);
+    expect(source.memory.getUint8(base)).toBe(0); // inside the first 8 KiB: cleared
+    const view = new Uint8Array(buffer);
+    view[base + 8192] = 0x77; // past the old length: stands for a byte commit must not clear
+    source.decommit(base + 8192, 4096);
+    expect(source.commit(base + 8192, 4096)).toBe(true);
+    expect(view[base + 8192]).toBe(0); // committed before, so cleared now
+  });
+
+  it('createAllocator with a byte count makes its own buffer of that size', () => {
+    const allocator = createAllocator({ strategy: 'segregated', memory: 1 << 20 });
+    expect(allocator.bytes?.byteLength).toBe(1 << 20);
+    const block = allocator.alloc(2000);
+    expect(block).not.toBe(0);
+    expect(allocator.usableSize(block)).toBeGreaterThanOrEqual(2000);
+    expect(allocator.alloc(2 << 20)).toBe(0);
+    allocator.validate();
+    for (const bad of [0, -4096, 1.5, Number.NaN]) expect(() => createAllocator({ memory: bad })).toThrow(/positive byte count/);
   });
 
   it('grows a resizable ArrayBuffer when commit reaches past its length', () => {

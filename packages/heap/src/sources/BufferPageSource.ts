@@ -1,5 +1,6 @@
 // A PageSource over an ArrayBuffer: fixed-length (all of it addressable from the start) or resizable
 // (`new ArrayBuffer(n, { maxByteLength })`, grown with .resize() when commit reaches past the end).
+// Bytes a resize adds are zero, so commit does not fill them; `zeroed` says the whole buffer is.
 import { FlatPageSource, type FlatSourceGeometry } from './FlatPageSource';
 
 interface ResizableArrayBuffer extends ArrayBuffer {
@@ -11,9 +12,11 @@ interface ResizableArrayBuffer extends ArrayBuffer {
 export class BufferPageSource extends FlatPageSource {
   readonly buffer: ArrayBuffer;
 
-  constructor(buffer: ArrayBuffer, geometry?: FlatSourceGeometry) {
+  /** `zeroed`: every byte of `buffer` is zero now (it was just created), so commit need not clear them. */
+  constructor(buffer: ArrayBuffer, geometry?: FlatSourceGeometry, zeroed = false) {
     const resizable = buffer as ResizableArrayBuffer;
-    super(buffer, resizable.resizable ? resizable.maxByteLength : buffer.byteLength, geometry);
+    const limit = resizable.resizable ? resizable.maxByteLength : buffer.byteLength;
+    super(buffer, limit, geometry, zeroed ? 0 : buffer.byteLength);
     this.buffer = buffer;
   }
 

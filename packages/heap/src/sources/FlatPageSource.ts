@@ -1,7 +1,9 @@
 // A PageSource over one flat, zero-based buffer: reservations are ranges of the buffer handed out
 // first-fit (granularity = page size) and merged back on release; commit zero-fills pages the first
 // time they are committed after being free or decommitted, and grows the buffer when the buffer can
-// grow. The first page is never reserved, so address 0 is never a block. Subclasses say how the
+// grow. Pages known to be zero already (past the length a growable buffer had when the source was
+// made, or all of a buffer the source created) are not filled: writing zeros over zeros would make the
+// host back pages the heap never touches (the middle of a large block). The first page is never reserved, so address 0 is never a block. Subclasses say how the
 // buffer grows (ensureLength) and how big it may become (limit).
 import type { HeapMemory, PageSource } from '../api';
 import { roundUp } from '../numbers';
@@ -13,6 +15,11 @@ export interface FlatSourceGeometry {
   /** Pointer size of the simulated geometry (default 8): 4 gives x86 heap layouts, 8 gives x64. */
   pointerSize?: 4 | 8;
 }
+
+/** Page states in FlatPageSource.pageStates. */
+const PAGE_DIRTY = 0; // not committed, contents unknown: zero-filled when committed
+const PAGE_COMMITTED = 1;
+const PAGE_ZERO = 2; // not committed and never written since the buffer was made: already zero
 
 export abstract class FlatPageSource implements PageSource {
   readonly memory: BufferMemory;
@@ -26,10 +33,15 @@ export abstract class FlatPageSource implements PageSource {
   /** Free address ranges, sorted, disjoint, half-open [start, end). */
   private readonly freeStarts: number[] = [];
   private readonly freeEnds: number[] = [];
-  /** One byte per page: 1 when committed. */
-  private committedPages: Uint8Array;
+  /** One byte per page: PAGE_DIRTY, PAGE_COMMITTED or PAGE_ZERO. */
+  private pageStates: Uint8Array;
 
-  protected constructor(buffer: ArrayBufferLike, limit: number, geometry: FlatSourceGeometry = {}) {
+  /**
+   * `limit`: addressable bytes (the most the buffer can grow to). `zeroFrom`: the buffer's bytes from
+   * this offset on are known to be zero (its current length for a growable buffer, whose new bytes the
+   * host zeroes; 0 for a buffer just created).
+   */
+  protected constructor(buffer: ArrayBufferLike, limit: number, geometry: FlatSourceGeometry = {}, zeroFrom = limit) {
     const pageSize = geometry.pageSize ?? 4096;
     if (!Number.isInteger(pageSize) || pageSize < 256 || (pageSize & (pageSize - 1)) !== 0) {
       throw new RangeError(`page size must be a power of two ≥ 256, got ${pageSize}`);
@@ -43,7 +55,8 @@ export abstract class FlatPageSource implements PageSource {
       this.freeStarts.push(pageSize);
       this.freeEnds.push(end);
     }
-    this.committedPages = new Uint8Array(Math.max(1, Math.ceil(end / pageSize)));
+    this.pageStates = new Uint8Array(Math.max(1, Math.ceil(end / pageSize)));
+    this.pageStates.fill(PAGE_ZERO, Math.ceil(zeroFrom / pageSize));
   }
 
   /** Makes the buffer at least `end` bytes long; false when it cannot grow that far. */
@@ -121,31 +134,31 @@ export abstract class FlatPageSource implements PageSource {
     if (size <= 0) return true;
     const first = Math.floor(address / this.pageSize);
     const last = Math.ceil((address + size) / this.pageSize);
-    if (last > this.committedPages.length) return false;
+    if (last > this.pageStates.length) return false;
     if (!this.ensureLength(last * this.pageSize)) return false;
-    const bytes = this.memory.bytes;
-    const pages = this.committedPages;
-    // One fill per run of newly committed pages (a fill call costs more than a page's worth of bytes).
+    const pages = this.pageStates;
+    // One fill per run of dirty pages (a fill call costs more than a page's worth of bytes).
     let page = first;
     while (page < last) {
-      if (pages[page] === 1) {
+      const state = pages[page];
+      if (state === PAGE_COMMITTED) {
         page++;
         continue;
       }
       const start = page;
-      while (page < last && pages[page] !== 1) pages[page++] = 1;
+      while (page < last && pages[page] === state) pages[page++] = PAGE_COMMITTED;
       this.committedBytes += (page - start) * this.pageSize;
-      bytes.fill(0, start * this.pageSize, page * this.pageSize);
+      if (state === PAGE_DIRTY) this.memory.bytes.fill(0, start * this.pageSize, page * this.pageSize);
     }
     return true;
   }
 
   decommit(address: number, size: number): void {
     const first = Math.floor(address / this.pageSize);
-    const last = Math.min(Math.ceil((address + size) / this.pageSize), this.committedPages.length);
+    const last = Math.min(Math.ceil((address + size) / this.pageSize), this.pageStates.length);
     for (let page = first; page < last; page++) {
-      if (this.committedPages[page] !== 1) continue;
-      this.committedPages[page] = 0;
+      if (this.pageStates[page] !== PAGE_COMMITTED) continue;
+      this.pageStates[page] = PAGE_DIRTY;
       this.committedBytes -= this.pageSize;
     }
   }

@@ -1,5 +1,6 @@
 // A PageSource over a SharedArrayBuffer: growable ones (`new SharedArrayBuffer(n, { maxByteLength })`)
-// grow with .grow() when commit reaches past the current length; their views track the length.
+// grow with .grow() when commit reaches past the current length; their views track the length. Bytes
+// a grow adds are zero, so commit does not fill them; `zeroed` says the whole buffer is.
 import { FlatPageSource, type FlatSourceGeometry } from './FlatPageSource';
 
 interface GrowableSharedArrayBuffer extends SharedArrayBuffer {
@@ -11,9 +12,11 @@ interface GrowableSharedArrayBuffer extends SharedArrayBuffer {
 export class SharedArrayBufferPageSource extends FlatPageSource {
   readonly buffer: SharedArrayBuffer;
 
-  constructor(buffer: SharedArrayBuffer, geometry?: FlatSourceGeometry) {
+  /** `zeroed`: every byte of `buffer` is zero now (it was just created), so commit need not clear them. */
+  constructor(buffer: SharedArrayBuffer, geometry?: FlatSourceGeometry, zeroed = false) {
     const growable = buffer as GrowableSharedArrayBuffer;
-    super(buffer, growable.growable ? growable.maxByteLength : buffer.byteLength, geometry);
+    const limit = growable.growable ? growable.maxByteLength : buffer.byteLength;
+    super(buffer, limit, geometry, zeroed ? 0 : buffer.byteLength);
     this.buffer = buffer;
   }
 

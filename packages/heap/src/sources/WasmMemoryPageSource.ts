@@ -1,5 +1,6 @@
 // A PageSource over a WebAssembly.Memory: commit past the end grows it by whole 64-KiB wasm pages.
 // grow() detaches the old ArrayBuffer, so the memory accessor is rebound to the new one at once.
+// Pages grow() adds are zero, so commit does not fill them.
 import { FlatPageSource, type FlatSourceGeometry } from './FlatPageSource';
 
 const WASM_PAGE = 65536;
@@ -13,7 +14,7 @@ export class WasmMemoryPageSource extends FlatPageSource {
   readonly wasmMemory: WebAssembly.Memory;
 
   constructor(memory: WebAssembly.Memory, options: WasmSourceOptions = {}) {
-    super(memory.buffer, options.maximumBytes ?? 65536 * WASM_PAGE, options);
+    super(memory.buffer, options.maximumBytes ?? 65536 * WASM_PAGE, options, memory.buffer.byteLength);
     this.wasmMemory = memory;
   }
 
