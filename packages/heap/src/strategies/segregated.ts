@@ -72,6 +72,23 @@ export function ntListIndex(granules: number): number {
   return SMALL_LISTS + (band - 7) * 8 + ((granules >>> (band - 3)) & 7);
 }
 
+
+/**
+ * SegregatedHeap's fields that come to hold doubles in a trace replay over a flat buffer (see
+ * settleShape; `node --trace-generalization` lists them). Fields that stay small integers are left out:
+ * a double field costs a load more on every read.
+ */
+const DOUBLE_FIELDS = [
+  'liveBytes',
+  'peakLiveBytes',
+  'freeBlockBytes',
+  'freeBeforeForward',
+  'freeBeforeBackward',
+  'freeAfterForward',
+  'freeAfterBackward',
+  'linkForward',
+  'linkBackward',
+] as const;
 /** The smallest size (in granules) a block in NT list `index` can have. */
 export function ntListLowerBound(index: number): number {
   if (index < SMALL_LISTS) return index;
@@ -228,6 +245,22 @@ export class SegregatedHeap implements HeapStrategy {
     }
     this.base = base;
     this.addSegment(base, reserve, commit, headerBytes);
+    this.settleShape();
+  }
+
+  /**
+   * Makes the fields that come to hold doubles (byte counts, links read from Float64Arrays or memory)
+   * double fields from the start. Otherwise the first such store changes the heap's object shape in
+   * the middle of its first run and throws away every optimized method that read a field (a "wrong
+   * map" deoptimization of some 30 methods, seen with --trace-deopt). The values stay what they were.
+   */
+  private settleShape(): void {
+    const fields = this as unknown as Record<string, number>;
+    for (const key of DOUBLE_FIELDS) {
+      const value = fields[key] as number;
+      fields[key] = 0.5;
+      fields[key] = value;
+    }
   }
 
   // ---- header access -------------------------------------------------------------------------
