@@ -1,3 +1,3 @@
-import { memProject } from '../../vitest.shared';
+import { memProject } from '../../vitest.shared.ts';
 
 export default memProject('@mem/heap');
