@@ -1,6 +1,6 @@
 // Flat page sources: reservations never at address 0, first-fit and merged on release, commit
-// zero-fills (also after a decommit) except pages known to be zero already, growth of resizable / growable buffers and of wasm memory with the
-// accessor rebound to the new buffer.
+// zero-fills (also after a decommit) except pages known to be zero already, growth of resizable /
+// growable buffers and of wasm memory with the accessor rebound to the new buffer.
 import { describe, expect, it } from 'vitest';
 import { createAllocator } from '../src/createAllocator';
 import { BufferMemory } from '../src/sources/BufferMemory';

@@ -2,9 +2,10 @@
 // first-fit (granularity = page size) and merged back on release; commit zero-fills pages the first
 // time they are committed after being free or decommitted, and grows the buffer when the buffer can
 // grow. Pages known to be zero already (past the length a growable buffer had when the source was
-// made, or all of a buffer the source created) are not filled: writing zeros over zeros would make the
-// host back pages the heap never touches (the middle of a large block). The first page is never reserved, so address 0 is never a block. Subclasses say how the
-// buffer grows (ensureLength) and how big it may become (limit).
+// made, or all of a buffer the source was told is new) are not filled: writing zeros over zeros would
+// make the host back pages the heap never touches (the middle of a large block). The first page is
+// never reserved, so address 0 is never a block. Subclasses say how the buffer grows (ensureLength)
+// and how big it may become (limit).
 import type { HeapMemory, PageSource } from '../api';
 import { roundUp } from '../numbers';
 import { BufferMemory } from './BufferMemory';

@@ -72,23 +72,6 @@ export function ntListIndex(granules: number): number {
   return SMALL_LISTS + (band - 7) * 8 + ((granules >>> (band - 3)) & 7);
 }
 
-
-/**
- * SegregatedHeap's fields that come to hold doubles in a trace replay over a flat buffer (see
- * settleShape; `node --trace-generalization` lists them). Fields that stay small integers are left out:
- * a double field costs a load more on every read.
- */
-const DOUBLE_FIELDS = [
-  'liveBytes',
-  'peakLiveBytes',
-  'freeBlockBytes',
-  'freeBeforeForward',
-  'freeBeforeBackward',
-  'freeAfterForward',
-  'freeAfterBackward',
-  'linkForward',
-  'linkBackward',
-] as const;
 /** The smallest size (in granules) a block in NT list `index` can have. */
 export function ntListLowerBound(index: number): number {
   if (index < SMALL_LISTS) return index;
@@ -110,6 +93,23 @@ export interface SegregatedHeapOptions extends HeapStrategyOptions {
    */
   sizeClasses?: 'nt' | 'tlsf';
 }
+
+/**
+ * SegregatedHeap's fields that come to hold doubles in a trace replay over a flat buffer (see
+ * settleShape; `node --trace-generalization` lists them). Fields that stay small integers are left out:
+ * a double field costs a load more on every read.
+ */
+const DOUBLE_FIELDS = [
+  'liveBytes',
+  'peakLiveBytes',
+  'freeBlockBytes',
+  'freeBeforeForward',
+  'freeBeforeBackward',
+  'freeAfterForward',
+  'freeAfterBackward',
+  'linkForward',
+  'linkBackward',
+] as const;
 
 export class SegregatedHeap implements HeapStrategy {
   readonly name: string;
