@@ -1,6 +1,7 @@
 // Flat page sources: reservations never at address 0, first-fit and merged on release, commit
 // zero-fills (also after a decommit) except pages known to be zero already, growth of resizable /
 // growable buffers and of wasm memory with the accessor rebound to the new buffer.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createAllocator } from '../src/createAllocator';
 import { BufferMemory } from '../src/sources/BufferMemory';
@@ -122,6 +123,63 @@ describe('BufferPageSource', () => {
     expect(source.reserve(100)).toBe(8192);
     expect(source.reserve(100)).toBe(16384);
     expect(() => new BufferPageSource(new ArrayBuffer(1 << 20), { pageSize: 3000 })).toThrow(RangeError);
+  });
+});
+
+describe('FlatPageSource against a model of page contents', () => {
+  const PAGE = 4096;
+  const PAGES = 24;
+  // ops on pages 1..PAGES-1 of one reservation: commit, decommit or write a byte to a run of pages
+  const op = fc.record({
+    kind: fc.constantFrom('commit', 'decommit', 'write'),
+    first: fc.integer({ min: 1, max: PAGES - 1 }),
+    count: fc.integer({ min: 1, max: 6 }),
+    value: fc.integer({ min: 1, max: 255 }),
+  });
+
+  it('a page reads zero whenever it is committed anew, whatever the buffer held and however it is made', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('zeroed', 'dirty', 'resizable'), fc.array(op, { maxLength: 40 }), (kind, ops) => {
+        // dirty and resizable buffers hold 0x5a (the source must clear it; a resize adds zeros); a zeroed
+        // one is really zero
+        const buffer =
+          kind === 'resizable' ? new Resizable(4 * PAGE, { maxByteLength: PAGES * PAGE }) : new ArrayBuffer(PAGES * PAGE);
+        if (kind !== 'zeroed') new Uint8Array(buffer).fill(0x5a);
+        const source = new BufferPageSource(buffer, undefined, kind === 'zeroed');
+        const base = source.reserve((PAGES - 1) * PAGE);
+        expect(base).toBe(PAGE);
+        const committed = new Array<boolean>(PAGES).fill(false);
+        const content = new Array<number>(PAGES).fill(0); // the byte at each committed page's start
+        for (const { kind: action, first, count, value } of ops) {
+          const last = Math.min(PAGES, first + count);
+          if (action === 'commit') {
+            expect(source.commit(first * PAGE, (last - first) * PAGE)).toBe(true);
+            for (let page = first; page < last; page++) {
+              if (!committed[page]) content[page] = 0;
+              committed[page] = true;
+            }
+          } else if (action === 'decommit') {
+            source.decommit(first * PAGE, (last - first) * PAGE);
+            for (let page = first; page < last; page++) committed[page] = false;
+          } else {
+            for (let page = first; page < last; page++) {
+              if (!committed[page]) continue;
+              source.memory.setUint8(page * PAGE, value);
+              source.memory.setUint8(page * PAGE + PAGE - 1, value);
+              content[page] = value;
+            }
+          }
+          for (let page = 1; page < PAGES; page++) {
+            if (!committed[page]) continue;
+            expect(source.memory.getUint8(page * PAGE)).toBe(content[page]);
+            expect(source.memory.getUint8(page * PAGE + PAGE - 1)).toBe(content[page]);
+            expect(source.memory.getUint8(page * PAGE + 100)).toBe(0);
+          }
+          expect(source.committedBytes).toBe(committed.filter(Boolean).length * PAGE);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 
