@@ -42,7 +42,7 @@ export interface CompareCommandOptions {
 
 /** Defaults sized to finish under 5 minutes on 2 cores (and --quick under 1 minute). */
 export const COMPARE_DEFAULTS = {
-  full: { runs: 1, budget: 30, peerBudget: 2, limit: undefined, events: 200_000, timeLimit: 270 },
+  full: { runs: 2, budget: 30, peerBudget: 2, limit: undefined, events: 200_000, timeLimit: 270 },
   quick: { runs: 1, budget: 4, peerBudget: 0.25, limit: 150_000, events: 40_000, timeLimit: 50 },
 } as const;
 

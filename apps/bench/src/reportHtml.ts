@@ -183,7 +183,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 <body>
 <h1>mem-bench compare</h1>
 <p class="meta">${escapeHtml(machine.date)} · Node ${escapeHtml(machine.node)} · ${escapeHtml(machine.cpuModel)} × ${machine.cores} · ${escapeHtml(machine.platform)} · took ${formatSeconds(results.durationMs)}${settings.quick ? ' · <b>--quick</b>' : ''}</p>
-<p class="meta">Runs per figure: ${settings.runs} (median ns per event); the first checks block contents (${escapeHtml(settings.check)}) and gives the peaks, the others write one byte per block; budget up to ${settings.budgetSeconds} s per run (shared out to finish within ${settings.timeLimitSeconds} s), ${settings.peerBudgetSeconds} s for thi.ng/malloc. Footprint = peak committed bytes / peak live bytes. <b>*</b> and pale bars = the run stopped early (budget or out of memory): figures cover the events completed. <b>!</b> = content errors.</p>
+<p class="meta">Runs per figure: ${settings.runs}; the first checks block contents (${escapeHtml(settings.check)}) and gives the peaks, the others write one byte per block and give ns per event (their median; the checked run's with one run); budget up to ${settings.budgetSeconds} s per run (shared out to finish within ${settings.timeLimitSeconds} s), ${settings.peerBudgetSeconds} s for thi.ng/malloc. Footprint = peak committed bytes / peak live bytes. <b>*</b> and pale bars = the run stopped early (budget or out of memory): figures cover the events completed. <b>!</b> = content errors.</p>
 <h2>ns per event (log scale; x86 beside x64)</h2>
 <div class="grid" id="ns"></div>
 <h2>Footprint: peak committed / peak live (log scale; x86 beside x64)</h2>

@@ -13,7 +13,7 @@ export function renderMarkdown(results: CompareResults): string {
     '',
     `${machine.date}; Node ${machine.node}; ${machine.cpuModel} × ${machine.cores}; ${machine.platform}; took ${formatSeconds(results.durationMs)}${settings.quick ? ' (--quick)' : ''}.`,
     '',
-    `Runs per figure: ${settings.runs} (median ns per event); the first checks block contents (${settings.check}) and gives the peaks, the others write one byte per block. Budget per run: up to ${settings.budgetSeconds} s (shared out to finish within ${settings.timeLimitSeconds} s); thi.ng/malloc ${settings.peerBudgetSeconds} s. Footprint = peak committed / peak live. \`*\` = stopped early (figures cover the events completed); \`!\` = content errors.`,
+    `Runs per figure: ${settings.runs}; the first checks block contents (${settings.check}) and gives the peaks, the others write one byte per block and give ns per event (their median; the checked run's with one run). Budget per run: up to ${settings.budgetSeconds} s (shared out to finish within ${settings.timeLimitSeconds} s); thi.ng/malloc ${settings.peerBudgetSeconds} s. Footprint = peak committed / peak live. \`*\` = stopped early (figures cover the events completed); \`!\` = content errors.`,
     '',
     '## All figures',
     '',
