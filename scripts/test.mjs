@@ -1,5 +1,6 @@
-// The one test command: build, type-check, lint and publint every package, then run every vitest
-// project. Ends with the line `N passed, N failed` (from vitest's JSON report) that CI reads.
+// The one test command: build, type-check, lint and publint every package, check the pending
+// changesets (`changeset status` refuses one that mixes ignored and published packages), then run
+// every vitest project. Ends with the line `N passed, N failed` (from vitest's JSON report) that CI reads.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 
@@ -20,6 +21,7 @@ let failedChecks = 0;
 for (const task of [
   [bin('turbo'), ['run', 'build', 'typecheck', 'publint', '--output-logs=errors-only']],
   [bin('biome'), ['check', '.']],
+  [bin('changeset'), ['status']],
 ]) {
   if (run(task[0], task[1]) !== 0) {
     console.error(`check failed: ${task[0]} ${task[1].join(' ')}`);
