@@ -2,6 +2,7 @@
 // an ArrayBuffer, a growable SharedArrayBuffer, a WebAssembly.Memory, or a PageSource (a simulated
 // address space) — behind the malloc-shaped Allocator interface: offsets, 0 on out-of-memory,
 // MemError on misuse.
+import { ERROR_NOT_ENOUGH_MEMORY, MemError } from '@mem/pages';
 import type { Allocator, HeapMemory, HeapStats, HeapStrategy, HeapStrategyFactory, HeapWalkEntry, PageSource } from './api';
 import { invalidParameter } from './errors';
 import { assertSize } from './numbers';
@@ -50,7 +51,13 @@ export function pageSourceFor(memory: AllocatorMemory, geometry?: CreateAllocato
   const flat = resolveGeometry(geometry);
   if (typeof memory === 'number') {
     if (!Number.isSafeInteger(memory) || memory <= 0) throw invalidParameter(`memory must be a positive byte count, got ${memory}`);
-    return new BufferPageSource(new ArrayBuffer(memory), flat, true);
+    let buffer: ArrayBuffer;
+    try {
+      buffer = new ArrayBuffer(memory);
+    } catch {
+      throw new MemError(ERROR_NOT_ENOUGH_MEMORY, `the host cannot allocate a buffer of ${memory} bytes`);
+    }
+    return new BufferPageSource(buffer, flat, true);
   }
   if (memory instanceof ArrayBuffer) return new BufferPageSource(memory, flat);
   if (typeof SharedArrayBuffer !== 'undefined' && memory instanceof SharedArrayBuffer) {

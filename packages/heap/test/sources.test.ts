@@ -2,6 +2,7 @@
 // zero-fills (also after a decommit) except pages known to be zero already, growth of resizable /
 // growable buffers and of wasm memory with the accessor rebound to the new buffer.
 import fc from 'fast-check';
+import { ERROR_NOT_ENOUGH_MEMORY } from '@mem/pages';
 import { describe, expect, it } from 'vitest';
 import { createAllocator } from '../src/createAllocator';
 import { BufferMemory } from '../src/sources/BufferMemory';
@@ -106,6 +107,8 @@ describe('BufferPageSource', () => {
     expect(allocator.alloc(2 << 20)).toBe(0);
     allocator.validate();
     for (const bad of [0, -4096, 1.5, Number.NaN]) expect(() => createAllocator({ memory: bad })).toThrow(/positive byte count/);
+    // more than the host can give: a MemError with ERROR_NOT_ENOUGH_MEMORY, not the host's RangeError
+    expect(() => createAllocator({ memory: 2 ** 52 })).toThrow(expect.objectContaining({ code: ERROR_NOT_ENOUGH_MEMORY }));
   });
 
   it('grows a resizable ArrayBuffer when commit reaches past its length', () => {
