@@ -1,6 +1,6 @@
 // Every Windows constant of the packages above @mem/pages, by name (those of @mem/pages come with
-// `export *` from the index). Generated from each package's src/constants.ts; the test
-// constants.test.ts fails when a package adds a Windows constant that is missing here.
+// `export *` from the index). Written by hand from each package's src/constants.ts and kept in step
+// by constants.test.ts, which fails when a package adds a Windows constant that is missing here.
 export {
   HEAP_NO_SERIALIZE,
   HEAP_GROWABLE,
