@@ -38,6 +38,7 @@ import {
 import { badPointer, heapCorruption, hex } from '../errors';
 import { assertSize } from '../numbers';
 import { BufferMemory } from '../sources/BufferMemory';
+import { makeDoubleFields } from './doubleFields';
 import { SegregatedHeap } from './segregated';
 
 const CHUNK_BUSY = 0x01;
@@ -218,16 +219,7 @@ export class LowFragmentationHeap implements HeapStrategy {
       const value = fields[key];
       fields[key] = value;
     }
-    // A store of 0.5 makes a field a double field; the values stay what they were.
-    const peak = this.peakLive;
-    this.peakLive = 0.5;
-    this.peakLive = peak;
-    this.lfhLiveBytes = 0.5;
-    this.lfhLiveBytes = 0;
-    this.subsegmentBytes = 0.5;
-    this.subsegmentBytes = 0;
-    this.pageBase = 0.5;
-    this.pageBase = 0;
+    makeDoubleFields(this, ['peakLive', 'lfhLiveBytes', 'subsegmentBytes', 'pageBase']);
   }
 
   /** True once any bucket is served by the front end (HeapQueryInformation then reports 2). */

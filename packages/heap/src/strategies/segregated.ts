@@ -39,6 +39,7 @@ import {
 import { badPointer, heapCorruption, hex } from '../errors';
 import { assertAlignment, assertSize, countBits, roundUp } from '../numbers';
 import { ERROR_NOT_ENOUGH_MEMORY, MemError } from '@mem/pages';
+import { makeDoubleFields } from './doubleFields';
 import { TLSF_LIST_COUNT, tlsfListIndex, tlsfSearchIndex } from './tlsfClasses';
 
 const TWO_24 = 0x1000000;
@@ -93,23 +94,6 @@ export interface SegregatedHeapOptions extends HeapStrategyOptions {
    */
   sizeClasses?: 'nt' | 'tlsf';
 }
-
-/**
- * SegregatedHeap's fields that come to hold doubles in a trace replay over a flat buffer (see
- * settleShape; `node --trace-generalization` lists them). Fields that stay small integers are left out:
- * a double field costs a load more on every read.
- */
-const DOUBLE_FIELDS = [
-  'liveBytes',
-  'peakLiveBytes',
-  'freeBlockBytes',
-  'freeBeforeForward',
-  'freeBeforeBackward',
-  'freeAfterForward',
-  'freeAfterBackward',
-  'linkForward',
-  'linkBackward',
-] as const;
 
 export class SegregatedHeap implements HeapStrategy {
   readonly name: string;
@@ -245,22 +229,19 @@ export class SegregatedHeap implements HeapStrategy {
     }
     this.base = base;
     this.addSegment(base, reserve, commit, headerBytes);
-    this.settleShape();
-  }
-
-  /**
-   * Makes the fields that come to hold doubles (byte counts, links read from Float64Arrays or memory)
-   * double fields from the start. Otherwise the first such store changes the heap's object shape in
-   * the middle of its first run and throws away every optimized method that read a field (a "wrong
-   * map" deoptimization of some 30 methods, seen with --trace-deopt). The values stay what they were.
-   */
-  private settleShape(): void {
-    const fields = this as unknown as Record<string, number>;
-    for (const key of DOUBLE_FIELDS) {
-      const value = fields[key] as number;
-      fields[key] = 0.5;
-      fields[key] = value;
-    }
+    // Byte counts and links read from Float64Arrays or memory hold doubles in a replay over a flat buffer;
+    // fields that stay small integers are left out (a double field costs a load more on every read).
+    makeDoubleFields(this, [
+      'liveBytes',
+      'peakLiveBytes',
+      'freeBlockBytes',
+      'freeBeforeForward',
+      'freeBeforeBackward',
+      'freeAfterForward',
+      'freeAfterBackward',
+      'linkForward',
+      'linkBackward',
+    ]);
   }
 
   // ---- header access -------------------------------------------------------------------------
